@@ -1,0 +1,1 @@
+"""PKI for coloan-gateway partners: CAs, leaf certificates, rotation, revocation, CA rollover."""

@@ -1,0 +1,47 @@
+"""The ``coloan-gw`` command line: one entry point, a sub-command per user task.
+
+Every failure a user can cause (bad arguments, a broken file, a missing key)
+prints one line ``coloan-gw: error: ...`` on stderr and exits non-zero; that
+translation happens here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib.metadata import version
+
+import click
+
+from gateway.cli._errors import USER_ERRORS, format_error
+from gateway.cli._schema import schema
+
+__all__ = ["main"]
+
+
+class _Root(click.Group):
+    """Turns the user errors of every package into one line and exit 1."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except USER_ERRORS as exc:
+            click.echo(f"coloan-gw: error: {format_error(exc)}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Root, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(version("coloan-gateway"), prog_name="coloan-gw")
+def cli() -> None:
+    """coloan-gateway: the mTLS gRPC gateway between a lending platform and its partner bank.
+
+    It brokers every call of the annotated co-lending services, desensitizes each
+    field for its receiver, verifies and countersigns, and audits every call.
+    """
+
+
+cli.add_command(schema)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="coloan-gw")

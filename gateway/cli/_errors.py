@@ -1,0 +1,14 @@
+"""The user errors the command line turns into one line and a non-zero exit."""
+
+from __future__ import annotations
+
+from masking import SchemaError
+
+USER_ERRORS: tuple[type[Exception], ...] = (SchemaError, OSError)
+
+
+def format_error(exc: Exception) -> str:
+    """One line for ``exc``; OS errors name the file and the reason, never a traceback."""
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return f"{exc.filename}: {exc.strerror or exc}"
+    return str(exc)
