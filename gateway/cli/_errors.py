@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from masking import SchemaError
+from certs import PKIError
+from masking import MaskingError
 
-USER_ERRORS: tuple[type[Exception], ...] = (SchemaError, OSError)
+USER_ERRORS: tuple[type[Exception], ...] = (MaskingError, PKIError, OSError)
 
 
 def format_error(exc: Exception) -> str:
