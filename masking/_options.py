@@ -8,8 +8,10 @@ from typing import Any, cast
 
 from google.protobuf import descriptor_pb2, descriptor_pool
 from google.protobuf.descriptor import Descriptor, FieldDescriptor, ServiceDescriptor
+from google.protobuf.message import DecodeError
 
 from coloan.policy.v1 import options_pb2 as opts
+from masking._errors import SchemaError, SchemaProblem
 
 STRINGLIKE = (FieldDescriptor.TYPE_STRING, FieldDescriptor.TYPE_BYTES)
 TIMESTAMP = "google.protobuf.Timestamp"
@@ -68,7 +70,7 @@ class Field:
     def nested(self) -> Descriptor | None:
         """The message type the walk descends into (not a well-known value type)."""
         v = self.value
-        if v.type != FieldDescriptor.TYPE_MESSAGE or self.wkt is not None:
+        if v.type != FieldDescriptor.TYPE_MESSAGE or self.wkt is not None or self.message_name == ANY:
             return None
         return v.message_type
 
@@ -132,12 +134,16 @@ def shipped_services() -> list[ServiceDescriptor]:
     return [*credit_pb2.DESCRIPTOR.services_by_name.values(), *events_pb2.DESCRIPTOR.services_by_name.values()]
 
 
-def descriptor_set_services(data: bytes) -> list[ServiceDescriptor]:
+def descriptor_set_services(data: bytes, source: str = "descriptor set") -> list[ServiceDescriptor]:
     """The services of every file in a serialized FileDescriptorSet, in a pool of their own."""
-    fds = descriptor_pb2.FileDescriptorSet.FromString(data)
-    pool = descriptor_pool.DescriptorPool()
-    for file in fds.file:
-        pool.Add(file)
+    try:
+        fds = descriptor_pb2.FileDescriptorSet.FromString(data)
+        pool = descriptor_pool.DescriptorPool()
+        for file in fds.file:
+            pool.Add(file)
+    except (DecodeError, TypeError, KeyError, ValueError) as exc:
+        fix = "build it with protoc --include_imports --descriptor_set_out=FILE"
+        raise SchemaError([SchemaProblem(source, f"not a FileDescriptorSet ({type(exc).__name__})", fix)]) from None
     return [
         svc
         for file in fds.file

@@ -7,12 +7,14 @@ translation happens here and nowhere else.
 
 from __future__ import annotations
 
+import os
 import sys
 from importlib.metadata import version
 
 import click
 
 from gateway.cli._errors import USER_ERRORS, format_error
+from gateway.cli._fake import fake
 from gateway.cli._schema import schema
 
 __all__ = ["main"]
@@ -24,6 +26,10 @@ class _Root(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            # The reader went away (``| head``): stop quietly, as other filters do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except USER_ERRORS as exc:
             click.echo(f"coloan-gw: error: {format_error(exc)}", err=True)
             sys.exit(1)
@@ -39,6 +45,7 @@ def cli() -> None:
     """
 
 
+cli.add_command(fake)
 cli.add_command(schema)
 
 

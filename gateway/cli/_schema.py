@@ -39,7 +39,10 @@ def lint_cmd(descriptor_set: Path | None, quiet: bool) -> None:
     Walks every message reachable from the annotated services. Exits 1 with one line
     per problem (full field name, what is wrong, the fix); 0 when the schemas pass.
     """
-    services = descriptor_set_services(descriptor_set.read_bytes()) if descriptor_set else shipped_services()
+    if descriptor_set is None:
+        services = shipped_services()
+    else:
+        services = descriptor_set_services(descriptor_set.read_bytes(), str(descriptor_set))
     if not quiet:
         _table(services)
     problems = lint(services)
@@ -55,7 +58,7 @@ def lint_cmd(descriptor_set: Path | None, quiet: bool) -> None:
 def _table(services: list) -> None:  # type: ignore[type-arg]
     table = Table(title="Data classification of exchanged fields")
     for col in ("field", "class", "semantic", "BANK", "PLATFORM", "LOG"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")
     for desc in service_messages(services):
         for f in fields(desc):
             if f.nested is not None:
@@ -64,4 +67,4 @@ def _table(services: list) -> None:  # type: ignore[type-arg]
             klass = opts.DataClass.Name(p.data_class) if p and p.data_class in opts.DataClass.values() else "-"
             sem = opts.SemanticType.Name(p.semantic) if p and p.semantic in opts.SemanticType.values() else "-"
             table.add_row(f.name, klass, sem, *(describe_rule(rule_for(p, a)) for a in _AUDIENCES))
-    Console(width=160).print(table)
+    Console().print(table)
