@@ -3,6 +3,7 @@
     MaskingError
     ├── SchemaError        start-up: the schema's policy cannot be compiled (names field and fix)
     ├── KeyringError       start-up: a key a plan needs is missing or unreadable (names the key)
+    ├── MessageError       per call: a message cannot be masked (names the type or line, never a value)
     └── DecryptError       per value: a ciphertext does not open (one opaque reason)
 """
 
@@ -34,3 +35,18 @@ class SchemaError(MaskingError):
         self.problems = tuple(problems)
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         super().__init__(f"{problems[0]}{more}")
+
+
+class KeyringError(MaskingError):
+    """A key file or key a plan needs is missing, unreadable or malformed; the message names the key."""
+
+
+class MessageError(MaskingError):
+    """A message cannot be masked, e.g. it is not of the plan's type or cannot be parsed."""
+
+
+class DecryptError(MaskingError):
+    """A ciphertext does not open: wrong key, type, field path or audience, or it was altered."""
+
+    def __init__(self) -> None:
+        super().__init__("ciphertext does not open")

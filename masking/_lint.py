@@ -36,6 +36,8 @@ def _check_rule(f: Field, rule: opts.Rule) -> list[str]:
         return [f"{action} applies to string and bytes fields only"]
     if action == "mask":
         m = rule.mask
+        if f.value.type == FieldDescriptor.TYPE_BYTES or f.wkt == "google.protobuf.BytesValue":
+            return ["mask counts characters, so it needs a string field"]
         if m.preset and not _enum_ok(opts.MaskPreset, m.preset):
             return [f"unknown mask preset {m.preset}"]
         if len(m.mask_char) > 1:
@@ -97,6 +99,9 @@ def check_field(f: Field) -> list[SchemaProblem]:
     if f.message_name == ANY:
         return [SchemaProblem(f.name, "google.protobuf.Any cannot be classified field by field",
                               "use a concrete message type")]
+    if f.nested is not None and f.map_key_type == FieldDescriptor.TYPE_STRING:
+        return [SchemaProblem(f.name, "map keys are never transformed, but this map has string keys",
+                              "use integer keys or a repeated message with a classified key field")]
     if p is None or p.data_class == opts.DATA_CLASS_UNSPECIFIED:
         if f.is_stringlike:
             return [SchemaProblem(f.name, "string/bytes field has no data class", _ANNOTATE)]
