@@ -32,7 +32,7 @@ from __future__ import annotations
 from gateway.signing._chain import ForwardVerifier, VerifiedForward, countersign, received_digest
 from gateway.signing._clock import Clock, ManualClock, SystemClock
 from gateway.signing._errors import REASONS, KeyLoadError, ReplayStoreError, SignatureError, SigningError
-from gateway.signing._keys import DEFAULT_ALGORITHM, PublicKeySet, SigningKey
+from gateway.signing._keys import DEFAULT_ALGORITHM, Algorithm, PublicKeySet, SigningKey
 from gateway.signing._metadata import PREFIX as METADATA_PREFIX
 from gateway.signing._replay import MemoryNonceStore, NonceStore
 from gateway.signing._request import RequestVerifier, VerifiedRequest, sign_request
@@ -42,6 +42,7 @@ __all__ = [
     "DEFAULT_ALGORITHM",
     "METADATA_PREFIX",
     "REASONS",
+    "Algorithm",
     "Clock",
     "ForwardVerifier",
     "KeyLoadError",
