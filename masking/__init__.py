@@ -15,8 +15,10 @@ from masking._options import (
     descriptor_set_services,
     field_policy,
     fields,
+    method_policy,
     rule_for,
     service_messages,
+    service_policy,
     shipped_services,
 )
 from masking._plan import Plan, PlanRow
@@ -48,7 +50,9 @@ __all__ = [
     "field_policy",
     "fields",
     "lint",
+    "method_policy",
     "rule_for",
     "service_messages",
+    "service_policy",
     "shipped_services",
 ]

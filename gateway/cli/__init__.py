@@ -13,9 +13,11 @@ from importlib.metadata import version
 
 import click
 
+from gateway.cli._certs import certs
 from gateway.cli._errors import USER_ERRORS, format_error
 from gateway.cli._fake import fake
 from gateway.cli._schema import schema
+from gateway.cli._serve import config_group, serve
 
 __all__ = ["main"]
 
@@ -45,8 +47,11 @@ def cli() -> None:
     """
 
 
+cli.add_command(certs)
 cli.add_command(fake)
 cli.add_command(schema)
+cli.add_command(serve)
+cli.add_command(config_group)
 
 
 def main() -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from certs import PKIError
+from gateway.errors import StartupError
+from gateway.signing import SigningError
 from masking import MaskingError
 
-USER_ERRORS: tuple[type[Exception], ...] = (MaskingError, PKIError, OSError)
+USER_ERRORS: tuple[type[Exception], ...] = (StartupError, MaskingError, PKIError, SigningError, OSError)
 
 
 def format_error(exc: Exception) -> str:

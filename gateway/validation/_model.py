@@ -21,6 +21,7 @@ class ValidationPolicy:
     max_age: int = 65
     min_score: int = 350
     max_score: int = 950
+    skip: frozenset[str] = frozenset()  # rule ids another component enforces instead
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,7 @@ class Validator:
         plan = self._plans[desc.full_name] = _Plan()
         required = [fd for fd in desc.fields if (p := field_policy(fd)) is not None and p.required]
         plan.required = tuple(_Required(fd.name, _presence(fd)) for fd in required)
-        plan.rules = RULES.get(desc.full_name, ())
+        plan.rules = tuple(r for r in RULES.get(desc.full_name, ()) if r.id not in self._policy.skip)
         plan.nested = tuple(
             _Nested(fd.name, fd.is_repeated, self._compile(sub))
             for fd in desc.fields

@@ -1,0 +1,193 @@
+"""The gateway server: compiles everything at start-up, then serves every annotated method generically."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+
+import grpc
+from google.protobuf.descriptor import ServiceDescriptor
+from google.protobuf.descriptor_pb2 import FileDescriptorProto
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1.health import aio as health_aio
+from grpc_reflection.v1alpha import reflection
+
+from certs import CredentialSource, PeerChecker
+from gateway._accesslog import AccessLog
+from gateway._call import Call
+from gateway._config import GatewayConfig, Partner
+from gateway._methods import MethodSpec, compile_methods
+from gateway._status import internal_status, to_status
+from gateway._upstream import GrpcUpstream
+from gateway.errors import CallError, StartupError
+from gateway.signing import MemoryNonceStore, NonceStore, PublicKeySet, RequestVerifier, ResponseVerifier, SigningKey
+from gateway.stages import (
+    Authorize,
+    CheckConsent,
+    Countersign,
+    Decode,
+    Identify,
+    MaskRequest,
+    MaskResponse,
+    Route,
+    SignResponse,
+    Upstream,
+    VerifyResponse,
+    VerifySignature,
+)
+from gateway.validation import ValidationPolicy, Validator
+from masking import Engine, Keyring, shipped_services
+
+# The validator's consent rules are the consent stage's concern (FAILED_PRECONDITION, not INVALID_ARGUMENT).
+CONSENT_RULES = frozenset({"consent.required", "consent.expired", "consent.recipient", "consent.purposes"})
+
+
+def policy_version(services: Iterable[ServiceDescriptor]) -> str:
+    """A short hash of every schema file the services are compiled from: which policy a call ran under."""
+    files, stack = {}, [s.file for s in services]
+    while stack:
+        f = stack.pop()
+        if f.name not in files:
+            proto = FileDescriptorProto()
+            f.CopyToProto(proto)
+            files[f.name] = proto.SerializeToString(deterministic=True)
+            stack += list(f.dependencies)
+    digest = hashlib.sha256(b"".join(files[name] for name in sorted(files)))
+    return digest.hexdigest()[:16]
+
+
+def _receivers(config: GatewayConfig, methods: Mapping[str, MethodSpec]) -> dict[int, Partner]:
+    out: dict[int, Partner] = {}
+    for role in {m.served_by for m in methods.values()}:
+        serving = [p for p in config.partners if p.role == role and p.upstream]
+        if len(serving) != 1:
+            raise StartupError(f"{config.source}: partners: exactly one partner of the role serving "
+                               f"{sorted({m.service for m in methods.values() if m.served_by == role})} needs an "
+                               f"upstream, found {len(serving)}; fix: set upstream on that partner")
+        out[role] = serving[0]
+    return out
+
+
+class Gateway:
+    """One gateway process: an mTLS ``grpc.aio`` server brokering every method of the annotated services."""
+
+    def __init__(self, config: GatewayConfig, *, services: Iterable[ServiceDescriptor] | None = None,
+                 upstreams: Mapping[str, Upstream] | None = None, replay: NonceStore | None = None,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.config = config
+        services = list(services) if services is not None else shipped_services()
+        self.methods = compile_methods(services)
+        self.policy_version = policy_version(services)
+        self._source = CredentialSource(config.pki_dir, config.name)
+        self._source.current()
+        engine = Engine(Keyring.load(config.keys_dir), services)
+        engine.warm()
+        key = SigningKey.from_pem_file(config.signing_key_id, config.signing_key)
+        keysets = {p.name: PublicKeySet.from_pem_files(p.signing_keys) for p in config.partners}
+        window, store = config.clock_window_s * 1000, replay or MemoryNonceStore()
+        self._upstreams: dict[str, Upstream] = dict(upstreams) if upstreams is not None else {
+            p.name: GrpcUpstream(p.upstream, self._source) for p in config.partners if p.upstream}
+        validator = Validator(ValidationPolicy(apr_cap_bps=config.apr_cap_bps, skip=CONSENT_RULES), now)
+        self.stages: list[Callable[[Call], object]] = [
+            Identify(PeerChecker(config.pki_dir), {p.spiffe_id: p for p in config.partners}),
+            Authorize(_receivers(config, self.methods)),
+            VerifySignature({p: RequestVerifier(p, k, window_ms=window, replay=store) for p, k in keysets.items()}),
+            Decode(validator, config.max_message_bytes),
+            CheckConsent(now),
+            MaskRequest(engine),
+            Countersign(key),
+            Route(self._upstreams, config.deadlines),
+            VerifyResponse({p: ResponseVerifier(k, window_ms=window) for p, k in keysets.items()}),
+            MaskResponse(engine),
+            SignResponse(key),
+        ]
+        self._log = AccessLog(config.access_log, self.policy_version)
+        self._server: grpc.aio.Server | None = None
+        self.health = health_aio.HealthServicer()
+
+    def _credentials(self) -> grpc.ServerCredentials:
+        def config_of(creds: object) -> object:
+            return grpc.ssl_server_certificate_configuration(
+                [(creds.key_pem, creds.chain_pem)], root_certificates=creds.trust_bundle_pem)  # type: ignore[attr-defined]
+
+        first = self._source.current()
+        seen = [first.version]
+
+        def fetch() -> object | None:
+            creds = self._source.current()
+            if creds.version == seen[0]:
+                return None
+            seen[0] = creds.version
+            return config_of(creds)
+
+        return grpc.dynamic_ssl_server_credentials(config_of(first), fetch, require_client_authentication=True)
+
+    def _handler(self, spec: MethodSpec) -> Callable[[bytes, grpc.aio.ServicerContext], object]:
+        async def handle(body: bytes, context: grpc.aio.ServicerContext) -> bytes:
+            return await self.handle(spec, body, context)
+        return handle
+
+    async def handle(self, spec: MethodSpec, body: bytes, context: grpc.aio.ServicerContext) -> bytes:
+        """Runs one call through the stages; the only place a refusal becomes a status."""
+        peer = context.auth_context().get("x509_pem_cert") or [None]
+        metadata = tuple((m.key, m.value) for m in context.invocation_metadata() or () if isinstance(m.value, str))
+        call = Call(spec, body, metadata, peer[0], uuid.uuid4().hex, context.time_remaining())
+        code, reason = grpc.StatusCode.OK, None
+        try:
+            for stage in self.stages:
+                await stage(call)  # type: ignore[misc]
+            context.set_trailing_metadata(call.reply_metadata)
+            return call.reply_body
+        except CallError as err:
+            code, reason = err.code, err.reason
+            await context.abort_with_status(to_status(err))
+        except asyncio.CancelledError:
+            code, reason = grpc.StatusCode.CANCELLED, "cancelled"
+            raise
+        except Exception as exc:  # the edge: anything unforeseen is INTERNAL, logged by type only
+            code, reason = grpc.StatusCode.INTERNAL, f"internal_{type(exc).__name__}"
+            await context.abort_with_status(internal_status())
+        finally:
+            self._log.write(call, code, reason)
+        raise AssertionError("unreachable")  # abort_with_status always raises
+
+    async def start(self) -> int:
+        """Bind and start serving; returns the bound port (useful with port 0)."""
+        limit = self.config.max_message_bytes + 64 * 1024
+        server = grpc.aio.server(options=[("grpc.max_receive_message_length", limit),
+                                          ("grpc.so_reuseport", 1)])
+        for name in sorted({m.service for m in self.methods.values()}):
+            handlers = {m.name: grpc.unary_unary_rpc_method_handler(self._handler(m))
+                        for m in self.methods.values() if m.service == name}
+            server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(name, handlers),))
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
+        services = sorted({m.service for m in self.methods.values()})
+        reflection.enable_server_reflection([*services, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+                                             reflection.SERVICE_NAME], server)
+        port: int = server.add_secure_port(self.config.listen, self._credentials())
+        if port == 0:
+            raise StartupError(f"{self.config.source}: gateway.listen: cannot bind {self.config.listen}; "
+                               "fix: choose a free address")
+        await server.start()
+        for name in ["", *services]:
+            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        self._server = server
+        return port
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop accepting, let in-flight calls finish within ``grace`` seconds, release upstream channels."""
+        await self.health.enter_graceful_shutdown()
+        if self._server is not None:
+            await self._server.stop(grace)
+        for upstream in self._upstreams.values():
+            close = getattr(upstream, "close", None)
+            if close is not None:
+                await close()
+        self._log.close()
+
+    async def wait(self) -> None:
+        if self._server is not None:
+            await self._server.wait_for_termination()

@@ -1,0 +1,54 @@
+"""``coloan-gw serve`` and ``coloan-gw config check``: run the gateway, or say what stops it from running."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from pathlib import Path
+
+import click
+
+from gateway import _config
+from gateway._server import Gateway
+
+
+@click.group("config")
+def config_group() -> None:
+    """Check gateway configuration files."""
+
+
+@config_group.command("check")
+@click.argument("file", type=click.Path(path_type=Path))
+def check_cmd(file: Path) -> None:
+    """Report every problem of FILE (file, key, what is wrong, how to fix it); exit 1 if there is any."""
+    problems = _config.check(file)
+    for problem in problems:
+        click.echo(f"error: {problem}")
+    if problems:
+        sys.exit(1)
+    config = _config.load(file)
+    click.echo(f"ok: {file}: {len(config.partners)} partners, listening on {config.listen}")
+
+
+@click.command()
+@click.option("--config", "file", required=True, type=click.Path(path_type=Path), help="The gateway.toml to run.")
+@click.option("--grace", type=click.FloatRange(0, 300), default=10.0, show_default=True,
+              help="Seconds in-flight calls get to finish on SIGTERM/SIGINT.")
+def serve(file: Path, grace: float) -> None:
+    """Run the gateway until SIGTERM or SIGINT, then drain in-flight calls and exit 0."""
+    asyncio.run(_serve(_config.load(file), grace))
+
+
+async def _serve(config: _config.GatewayConfig, grace: float) -> None:
+    gateway = Gateway(config)
+    port = await gateway.start()
+    click.echo(f"coloan-gw: serving {len(gateway.methods)} methods on port {port} "
+               f"(policy {gateway.policy_version})", err=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    click.echo("coloan-gw: stopping; draining in-flight calls", err=True)
+    await gateway.stop(grace)

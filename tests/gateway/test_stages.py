@@ -1,0 +1,199 @@
+"""Each stage called directly with plain values: what it accepts and what it refuses, with which reason."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+import grpc
+import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+
+from certs import PeerIdentity, PeerRejected
+from coloan.policy.v1 import options_pb2 as opts
+from gateway._call import Call
+from gateway._config import Deadlines, Partner
+from gateway._methods import compile_methods
+from gateway._status import to_status
+from gateway.errors import (
+    CallError,
+    DeadlineExceeded,
+    FailedPrecondition,
+    InvalidArgument,
+    PermissionDenied,
+    ResourceExhausted,
+    Unauthenticated,
+    Unavailable,
+    UpstreamRefused,
+)
+from gateway.fake import CoLendingFaker
+from gateway.stages import Authorize, CheckConsent, Decode, Identify, Route, UpstreamError, UpstreamReply
+from gateway.validation import Validator
+from masking import shipped_services
+
+METHODS = compile_methods(shipped_services())
+ASSESS = METHODS["/coloan.v1.CreditService/AssessCredit"]
+BANK = Partner("bank", opts.ROLE_BANK, opts.BANK, "spiffe://coloan.local/bank/bank", {}, "127.0.0.1:1")
+PLATFORM = Partner("platform", opts.ROLE_PLATFORM, opts.PLATFORM, "spiffe://coloan.local/platform/platform", {}, None)
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+def _call(body: bytes = b"", **kw: object) -> Call:
+    return Call(ASSESS, body, (), b"pem", "req-1", **kw)  # type: ignore[arg-type]
+
+
+def _run(stage: object, call: Call) -> None:
+    asyncio.run(stage(call))  # type: ignore[operator]
+
+
+def _refused(stage: object, call: Call) -> CallError:
+    with pytest.raises(CallError) as info:
+        _run(stage, call)
+    return info.value
+
+
+class _Checker:
+    def __init__(self, identity: PeerIdentity | None, reason: str = "revoked") -> None:
+        self.identity, self.reason = identity, reason
+
+    def check(self, cert: bytes) -> PeerIdentity:
+        if self.identity is None:
+            raise PeerRejected(self.reason, "rejected")
+        return self.identity
+
+
+def _identity(spiffe: str) -> PeerIdentity:
+    return PeerIdentity(spiffe, "coloan.local", "platform", "platform", 0xABC, "ff" * 32, NOW)
+
+
+def test_method_table_covers_every_annotated_method() -> None:
+    assert sorted(METHODS) == sorted([
+        "/coloan.v1.CreditService/AssessCredit", "/coloan.v1.CreditService/Drawdown",
+        "/coloan.v1.CreditService/ReportRepayment", "/coloan.v1.CreditService/GetLoan",
+        "/coloan.v1.LoanEventService/PublishLoanStatus", "/coloan.v1.LoanEventService/PublishRiskAlert"])
+    assert ASSESS.profile_paths == (("profile",),)
+    assert METHODS["/coloan.v1.CreditService/Drawdown"].policy.idempotency_key_required
+
+
+def test_identify_maps_spiffe_id_to_partner() -> None:
+    call = _call()
+    _run(Identify(_Checker(_identity(PLATFORM.spiffe_id)), {PLATFORM.spiffe_id: PLATFORM}), call)
+    assert call.caller == PLATFORM
+
+
+@pytest.mark.parametrize(("checker", "peer", "reason"), [
+    (_Checker(_identity("spiffe://coloan.local/platform/x")), b"pem", "unknown_partner"),
+    (_Checker(None, "revoked"), b"pem", "peer_revoked"),
+    (_Checker(None, "multiple_uri_sans"), b"pem", "peer_multiple_uri_sans"),
+    (_Checker(_identity(PLATFORM.spiffe_id)), None, "no_peer_certificate"),
+])
+def test_identify_refuses(checker: _Checker, peer: bytes | None, reason: str) -> None:
+    err = _refused(Identify(checker, {PLATFORM.spiffe_id: PLATFORM}), Call(ASSESS, b"", (), peer, "r"))
+    assert isinstance(err, Unauthenticated)
+    assert err.reason == reason
+
+
+def test_authorize_denies_roles_not_listed_and_resolves_receiver() -> None:
+    stage = Authorize({opts.ROLE_BANK: BANK})
+    err = _refused(stage, _call(caller=BANK))
+    assert isinstance(err, PermissionDenied)
+    call = _call(caller=PLATFORM)
+    _run(stage, call)
+    assert call.receiver == BANK
+
+
+def test_decode_refuses_oversized_malformed_and_invalid(fake: CoLendingFaker) -> None:
+    stage = Decode(Validator(clock=lambda: NOW), max_bytes=10_000)
+    assert isinstance(_refused(stage, _call(b"x" * 10_001)), ResourceExhausted)
+    assert _refused(stage, _call(b"\xff\xff\xff")).reason == "malformed_message"
+    app = fake.application()
+    app.profile.mobile = "12345"
+    err = _refused(stage, _call(app.SerializeToString()))
+    assert isinstance(err, InvalidArgument)
+    assert [(v.field, v.rule) for v in err.violations] == [("profile.mobile", "mobile.format")]
+    ok = _call(fake.application().SerializeToString())
+    _run(stage, ok)
+    assert ok.message is not None
+
+
+@pytest.mark.parametrize(("edit", "reason"), [
+    (lambda a: a.profile.ClearField("consent"), "consent_missing"),
+    (lambda a: a.profile.consent.expires_at.CopyFrom(Timestamp(seconds=int(NOW.timestamp()) - 1)), "consent_expired"),
+    (lambda a: setattr(a.profile.consent, "recipient", "other-bank"), "consent_recipient"),
+    (lambda a: a.profile.consent.ClearField("purposes"), "consent_purpose"),
+])
+def test_consent_refusals(fake: CoLendingFaker, edit: object, reason: str) -> None:
+    app = fake.application()
+    edit(app)  # type: ignore[operator]
+    err = _refused(CheckConsent(lambda: NOW), _call(message=app, receiver=BANK))
+    assert isinstance(err, FailedPrecondition)
+    assert err.reason == reason
+
+
+def test_consent_naming_receiver_and_purpose_passes(fake: CoLendingFaker) -> None:
+    app = fake.application()
+    call = _call(message=app, receiver=BANK)
+    _run(CheckConsent(lambda: NOW + timedelta(days=1)), call)
+    assert call.consent_id == app.profile.consent.consent_id
+
+
+class _Upstream:
+    def __init__(self, fail: grpc.StatusCode | None = None) -> None:
+        self.fail, self.timeouts = fail, list[float]()
+
+    async def call(self, path: str, body: bytes, metadata: Sequence[tuple[str, str]], timeout: float) -> UpstreamReply:
+        self.timeouts.append(timeout)
+        if self.fail is not None:
+            raise UpstreamError(self.fail)
+        return UpstreamReply(b"reply", (("k", "v"),))
+
+
+def test_route_propagates_deadline_minus_margin_capped() -> None:
+    up = _Upstream()
+    stage = Route({"bank": up}, Deadlines(default_ms=5_000, max_ms=2_000, margin_ms=100))
+    for remaining in (1.0, 10.0, None):
+        _run(stage, _call(receiver=BANK, time_remaining_s=remaining))
+    assert up.timeouts == pytest.approx([0.9, 2.0, 2.0])
+    call = _call(receiver=BANK)
+    _run(stage, call)
+    assert call.response_body == b"reply"
+    assert call.upstream_ms is not None
+
+
+def test_route_refuses_when_no_time_is_left() -> None:
+    err = _refused(Route({"bank": _Upstream()}, Deadlines(margin_ms=100)), _call(receiver=BANK, time_remaining_s=0.05))
+    assert isinstance(err, DeadlineExceeded)
+
+
+@pytest.mark.parametrize(("code", "kind", "relayed"), [
+    (grpc.StatusCode.UNAVAILABLE, Unavailable, grpc.StatusCode.UNAVAILABLE),
+    (grpc.StatusCode.INTERNAL, Unavailable, grpc.StatusCode.UNAVAILABLE),
+    (grpc.StatusCode.UNKNOWN, Unavailable, grpc.StatusCode.UNAVAILABLE),
+    (grpc.StatusCode.DEADLINE_EXCEEDED, DeadlineExceeded, grpc.StatusCode.DEADLINE_EXCEEDED),
+    (grpc.StatusCode.NOT_FOUND, UpstreamRefused, grpc.StatusCode.NOT_FOUND),
+    (grpc.StatusCode.ALREADY_EXISTS, UpstreamRefused, grpc.StatusCode.ALREADY_EXISTS),
+])
+def test_route_maps_upstream_failures(code: grpc.StatusCode, kind: type, relayed: grpc.StatusCode) -> None:
+    err = _refused(Route({"bank": _Upstream(code)}, Deadlines()), _call(receiver=BANK))
+    assert isinstance(err, kind)
+    assert err.code == relayed
+
+
+def test_status_carries_error_info_and_field_violations_without_values(fake: CoLendingFaker) -> None:
+    app = fake.application()
+    app.profile.mobile = "12" + app.profile.mobile[2:]
+    violations = Validator(clock=lambda: NOW).errors(app)
+    status = to_status(InvalidArgument("validation_failed", "1 field violation(s)", violations))
+    assert status.code == grpc.StatusCode.INVALID_ARGUMENT
+    proto = rpc_status.status_pb2.Status.FromString(dict(status.trailing_metadata)["grpc-status-details-bin"])
+    info, bad = error_details_pb2.ErrorInfo(), error_details_pb2.BadRequest()
+    assert proto.details[0].Unpack(info)
+    assert proto.details[1].Unpack(bad)
+    assert info.reason == "VALIDATION_FAILED"
+    assert info.domain == "coloan.gateway"
+    assert [(f.field, f.description) for f in bad.field_violations] == [
+        ("profile.mobile", "must be an 11-digit mainland mobile number starting 13-19 [mobile.format]")]
+    assert app.profile.mobile not in proto.SerializeToString().decode("utf-8", "replace")
