@@ -86,7 +86,7 @@ class Engine:
             ref = self._pending[key] = PlanRef()
             steps, rows = self._builder.build(desc, audience, lambda d: self._child(d, audience))
             ref.steps = steps
-            result: Plan | MaskingError = Plan(desc.full_name, audience, rows, ref)
+            result: Plan | MaskingError = Plan(desc, audience, rows, ref)
         except (SchemaError, KeyringError) as exc:
             result = exc
         finally:

@@ -194,9 +194,15 @@ class Keyring:
     def keysets(self) -> list[KeySet]:
         return [self._keysets[k] for k in KINDS if k in self._keysets]
 
-    def export(self, audience: int) -> bytes:
-        """The key material a recipient's Decryptor loads: every version of that audience's encryption key."""
+    def export(self, audience: int, path: Path | None = None) -> bytes:
+        """The key material a recipient's Decryptor loads: every version of that audience's encryption key.
+
+        With ``path`` it is also written there, atomically and with mode 0600.
+        """
         keyset = self.keyset(encrypt_kind(audience))
         data = json.loads(keyset.to_json(audience=opts.Audience.Name(audience)))
         data["format"] = EXPORT_FORMAT
-        return (json.dumps(data, indent=2) + "\n").encode()
+        out = (json.dumps(data, indent=2) + "\n").encode()
+        if path is not None:
+            write_private(path, out)
+        return out

@@ -45,17 +45,22 @@ class PlanRow:
 class Plan:
     """The compiled, immutable masking plan of one message type for one audience."""
 
-    message_type: str
+    descriptor: Descriptor
     audience: int
     rows: tuple[PlanRow, ...]
     ref: PlanRef
 
+    @property
+    def message_type(self) -> str:
+        return str(self.descriptor.full_name)
+
     def apply(self, msg: Message) -> Receipt:
         """Transform ``msg`` in place (unknown fields dropped) and return what was done to which field."""
-        if msg.DESCRIPTOR.full_name != self.message_type:
+        desc = msg.DESCRIPTOR
+        if desc is not self.descriptor and desc.full_name != self.descriptor.full_name:
             raise MessageError(f"a {msg.DESCRIPTOR.full_name} was given to the plan of {self.message_type}")
         msg.DiscardUnknownFields()
-        call = Call(self.message_type)
+        call = Call(self.descriptor.full_name)
         for step in self.ref.steps:
             step(msg, "", call)
         return Receipt(tuple(call.out))
