@@ -131,7 +131,10 @@ def _forward_case(keys: dict[str, Any], request: dict[str, Any], forwarded: byte
         "request": request["name"],
         "method": request["method"],
         "received_body_hex": request["body_hex"],
+        "received_body_sha256": _sha256(received),
+        "caller_signature": request["signature"],
         "forwarded_body_hex": forwarded.hex(),
+        "forwarded_body_sha256": _sha256(forwarded),
         "timestamp_ms": ts,
         "key_id": key_id,
         "signature_input": text,
@@ -225,6 +228,8 @@ def _case_markdown(kind: str, case: dict[str, Any]) -> list[str]:
     ]
     if kind == "forward":
         lines.append(f"- received body (hex): `{case['received_body_hex']}`")
+        lines.append(f"- SHA-256 of the received body: `{case['received_body_sha256']}`")
+        lines.append(f"- caller's signature (request `{case['request']}`): `{case['caller_signature']}`")
     if kind == "response":
         lines.append(f"- request nonce: `{case['request_nonce']}`")
     lines += ["", "Signature input (LF line ends, no trailing LF):", "", "```text", case["signature_input"], "```", ""]

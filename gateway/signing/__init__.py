@@ -1,23 +1,38 @@
-"""Message signing for coloan-gateway: detached signatures in gRPC metadata over exact bytes.
+"""Message signing for coloan-gateway: detached signatures in gRPC metadata over the exact message bytes.
 
-Works on bytes, strings and metadata pairs only (no grpc import), so the gateway,
-the partner SDK and a port to another language share one protocol, specified in
-``docs/PROTOCOL.md``. Every check returns a record or raises; nothing returns False.
+Works on bytes, strings and metadata (a ``Mapping[str, str]`` or ``(key, value)``
+pairs) and never imports grpc, so the gateway, the partner SDK and a port to another
+language share one protocol, specified byte for byte in ``docs/PROTOCOL.md``.
+Every ``verify`` returns a frozen record or raises; nothing returns False.
+
+Keys::
+
+    SigningKey.generate(key_id, algorithm=DEFAULT_ALGORITHM) / .from_pem(key_id, pem) / .from_pem_file(key_id, path)
+        .key_id  .algorithm  .sign(data) -> 64 bytes  .public_pem()
+    PublicKeySet.from_pem({key_id: pem}) / .from_pem_files({key_id: path}) / .of(*keys)
 
 Caller → gateway::
 
-    headers = sign_request(key, "/coloan.v1.CreditService/Drawdown", body, idempotency_key="dd-42")
-    verified = RequestVerifier("platform", platform_keys).verify(method, body, metadata)
+    sign_request(key, method, body, *, now_ms=None, nonce=None, idempotency_key=None) -> dict[str, str]
+    RequestVerifier(caller, keys, *, window_ms=60_000, replay=None, clock=SystemClock())
+        .verify(method, body, metadata) -> VerifiedRequest
 
-Gateway → receiver (chain of custody) and back::
+Gateway → receiver (chain of custody)::
 
-    forward = countersign(gateway_key, masked_body, verified)        # replaces all x-coloan-* headers
-    ForwardVerifier(gateway_keys).verify(method, masked_body, metadata)
-    trailers = sign_response(key, method, verified.nonce, response_body)
-    ResponseVerifier(peer_keys).verify(method, verified.nonce, response_body, trailing_metadata)
+    countersign(gateway_key, forwarded_body, verified, *, now_ms=None) -> dict[str, str]
+    ForwardVerifier(gateway_keys, *, window_ms=60_000, replay=None, clock=SystemClock())
+        .verify(method, body, metadata) -> VerifiedForward
+    received_digest(caller_signature, received_body) -> str      # for audits
 
-Seams: ``Clock`` (``SystemClock``, fake ``ManualClock``) and ``NonceStore``
-(``MemoryNonceStore``; durable stores implement the same one method).
+Responses (trailing metadata, bound to the request's nonce)::
+
+    sign_response(key, method, request_nonce, body, *, now_ms=None) -> dict[str, str]
+    ResponseVerifier(keys, *, window_ms=60_000, clock=SystemClock())
+        .verify(method, request_nonce, body, metadata) -> VerifiedResponse
+
+Seams: ``Clock.now_ms()`` (``SystemClock``; fake ``ManualClock``) and
+``NonceStore.check_and_store(scope, nonce, expires_at_ms)`` (``MemoryNonceStore``;
+SQLite and Redis stores implement the same one method).
 
 Errors::
 

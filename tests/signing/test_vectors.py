@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import subprocess
@@ -21,6 +22,7 @@ from gateway.signing import (
     SignatureError,
     SigningKey,
     countersign,
+    received_digest,
     sign_request,
     sign_response,
 )
@@ -108,7 +110,9 @@ def test_forward_vectors(data: dict[str, Any], case: dict[str, Any]) -> None:
     assert countersign(gateway, forwarded, _verified_request(data, request), now_ms=case["timestamp_ms"]) == headers
     receiver = ForwardVerifier(_public(data, case["key_id"]), clock=ManualClock(case["timestamp_ms"]))
     result = receiver.verify(case["method"], forwarded, headers)
-    assert result.received_digest == headers["x-coloan-received-digest"]
+    caller_signature = base64.urlsafe_b64decode(case["caller_signature"] + "==")
+    assert case["received_body_sha256"] == hashlib.sha256(bytes.fromhex(case["received_body_hex"])).hexdigest()
+    assert received_digest(caller_signature, bytes.fromhex(case["received_body_hex"])) == result.received_digest
 
 
 @pytest.mark.parametrize(("data", "case"), _cases("response"))
