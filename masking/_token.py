@@ -18,6 +18,7 @@ from masking._ff1 import FF1
 from masking._keyring import Key
 
 DIGITS = frozenset("0123456789")
+SEPARATORS = frozenset(" -")
 FF1_MIN_DIGITS = 6  # 10 ** 6, the smallest domain SP 800-38G allows
 
 
@@ -44,10 +45,11 @@ class OpaqueToken:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class FpeToken:
-    """FF1 over the digits of a value, leaving ``first`` and ``last`` digits and every non-digit in place.
+    """FF1 over the digits of a value, leaving ``first`` and ``last`` digits and separators in place.
 
     The clear digits and the semantic type form the tweak. When the middle would be shorter
-    than FF1 allows, fewer digits stay clear; a value with fewer than six digits is masked.
+    than FF1 allows, fewer digits stay clear. Fail closed: a value with fewer than six digits,
+    or with any character but digits, spaces and hyphens, is masked whole.
     """
 
     ff1: FF1
@@ -59,8 +61,8 @@ class FpeToken:
         if value.isascii() and value.isdigit():
             return self._digits(value)
         where = [i for i, c in enumerate(value) if c in DIGITS]
-        if len(where) < FF1_MIN_DIGITS:
-            return "".join("*" if c in DIGITS else c for c in value)
+        if len(where) < FF1_MIN_DIGITS or any(c not in DIGITS and c not in SEPARATORS for c in value):
+            return "*" * len(value)
         out = list(value)
         for i, d in zip(where, self._digits("".join(value[i] for i in where)), strict=True):
             out[i] = d
