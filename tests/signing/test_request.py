@@ -13,6 +13,7 @@ from gateway.signing import (
     ManualClock,
     MemoryNonceStore,
     PublicKeySet,
+    ReplayStoreError,
     RequestVerifier,
     SignatureError,
     SigningKey,
@@ -327,3 +328,26 @@ def test_the_signer_refuses_ambiguous_or_ill_formed_fields(
 ) -> None:
     with pytest.raises(ValueError, match="malformed"):
         sign_request(partner_key, method, BODY, **({"now_ms": NOW_MS} | kwargs))
+
+
+class _Unreachable:
+    """A store that cannot answer, as a Redis store would when Redis is down."""
+
+    def check_and_store(self, scope: str, nonce: str, expires_at_ms: int) -> bool:
+        raise ReplayStoreError("replay store unreachable")
+
+
+def test_a_store_that_cannot_answer_refuses_the_request_as_unavailable(
+    partner_key: SigningKey, clock: ManualClock, sign: Sign
+) -> None:
+    verifier = RequestVerifier("platform", PublicKeySet.of(partner_key), replay=_Unreachable(), clock=clock)
+    with pytest.raises(ReplayStoreError):
+        verifier.verify(METHOD, BODY, sign())
+
+
+def test_the_nonce_is_stored_under_the_callers_scope(
+    verifier: RequestVerifier, sign: Sign, store: MemoryNonceStore
+) -> None:
+    headers = sign(now_ms=NOW_MS - 1_000)
+    verifier.verify(METHOD, BODY, headers)
+    assert not store.check_and_store("coloan-req-v1:platform", headers["x-coloan-nonce"], 0)
