@@ -159,12 +159,11 @@ def test_decrypt_round_trips_only_with_the_right_key_type_path_and_audience(kind
     for d in sealed:
         ct = value_at(out, d.path)
         assert BANK.decrypt(ct, name, d.path) == value_at(msg, d.path)
-        for attempt in (lambda: LOG.decrypt(ct, name, d.path),
-                        lambda: BANK.decrypt(ct, name + "X", d.path),
-                        lambda: BANK.decrypt(ct, name, d.path + "x"),
-                        lambda: BANK.decrypt(ct[:-1], name, d.path)):
+        wrong = [(LOG, ct, name, d.path), (BANK, ct, name + "X", d.path), (BANK, ct, name, d.path + "x"),
+                 (BANK, ct[:-1], name, d.path)]
+        for decryptor, text, type_name, path in wrong:
             with pytest.raises(DecryptError):
-                attempt()
+                decryptor.decrypt(text, type_name, path)
     others = [d.path for d in sealed]
     if len(others) > 1:
         with pytest.raises(DecryptError):
