@@ -82,12 +82,12 @@ class SigningInterceptor(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[
     ) -> Any:
         method = _method_name(client_call_details.method)
         pairs, idempotency = _split(method, client_call_details.metadata)
-        headers = self._sign(method, request.SerializeToString(), idempotency)
+        headers = self._sign(method, _request_bytes(request), idempotency)
         metadata = grpc.aio.Metadata(*pairs, *headers.items())
         call = await continuation(client_call_details._replace(metadata=metadata), request)
         response = await call
         trailers = await call.trailing_metadata()
-        body = response.SerializeToString(deterministic=True)
+        body = response if isinstance(response, bytes) else response.SerializeToString(deterministic=True)
         try:
             self._verifier.verify(method, headers[_NONCE], body, tuple(trailers or ()))
         except SignatureError as exc:
@@ -103,6 +103,11 @@ class SigningInterceptor(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[
             if idempotency is None:
                 raise
             raise RequestNotSigned(method, "idempotency_key_malformed") from None
+
+
+def _request_bytes(request: Any) -> bytes:
+    """A message's bytes as the stub serializes them; raw bytes (a generic proxy's) as they are."""
+    return request if isinstance(request, bytes) else bytes(request.SerializeToString())
 
 
 def _method_name(method: str | bytes) -> str:

@@ -226,13 +226,14 @@ def platform_channel(world: World, target: str, **kwargs: Any) -> PartnerChannel
 
 
 @asynccontextmanager
-async def deployment(world: World, *, tamper: str | None = None, delay_s: float = 0.0) -> AsyncIterator[
+async def deployment(world: World, *, tamper: str | None = None, delay_s: float = 0.0,
+                     grace_s: float = 5.0) -> AsyncIterator[
         tuple[PartnerChannel, FakeGateway, BankService]]:
     """Platform → fake gateway → bank upstream, all running; yields the platform's channel and both servers' state."""
     service = BankService(world, delay_s=delay_s)
     async with (
         bank_upstream(world, service) as bank,
         fake_gateway(world, bank, tamper=tamper) as (target, gateway),
-        platform_channel(world, target, grace_s=5.0) as channel,
+        platform_channel(world, target, grace_s=grace_s) as channel,
     ):
         yield channel, gateway, service
