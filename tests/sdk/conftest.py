@@ -8,6 +8,7 @@ Tests are plain functions that ``asyncio.run`` a scenario; servers start inside 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -155,7 +156,7 @@ class FakeGateway:
 
     Verifies the platform's signature over the raw bytes, masks for the bank, countersigns,
     forwards, verifies the bank's response signature and signs the response itself.
-    ``tamper`` breaks that last step: ``"body"``, ``"drop"`` or ``"unknown_key"``.
+    ``tamper`` breaks that last step: ``"body"``, ``"drop"``, ``"unknown_key"`` or ``"stale"``.
     """
 
     world: World
@@ -201,8 +202,9 @@ class FakeGateway:
 
     def _respond(self, context: Any, path: str, nonce: str, out: bytes) -> bytes:
         key = SigningKey.generate("gateway/9") if self.tamper == "unknown_key" else self.world.gateway_key
+        now_ms = time.time_ns() // 1_000_000 - (120_000 if self.tamper == "stale" else 0)
         if self.tamper != "drop":
-            context.set_trailing_metadata(tuple(sign_response(key, path, nonce, out).items()))
+            context.set_trailing_metadata(tuple(sign_response(key, path, nonce, out, now_ms=now_ms).items()))
         return out + b"\x20\x01" if self.tamper == "body" else out
 
 

@@ -63,6 +63,7 @@ def test_error_status_from_upstream_reaches_the_caller_as_an_rpc_error(world: Wo
     ("body", "bad_signature"),
     ("drop", "missing_signature"),
     ("unknown_key", "unknown_key"),
+    ("stale", "stale_timestamp"),
 ])
 def test_client_refuses_a_response_whose_gateway_signature_fails(world: World, tamper: str, reason: str) -> None:
     async def scenario() -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import grpc
 import pytest
 
-from certs import PeerChecker, Pki
+from certs import CredentialSource, PeerChecker, Pki
 from coloan.v1 import credit_pb2
 from gateway.sdk import current_forward, secure_channel
 from gateway.signing import PublicKeySet, ResponseVerifier, SigningKey
@@ -133,3 +134,41 @@ def test_peer_check_refuses_a_revoked_gateway_certificate(world: World) -> None:
 def test_current_forward_outside_a_served_call_is_a_lookup_error() -> None:
     with pytest.raises(LookupError):
         current_forward()
+
+
+async def call_with(target: str, credentials: grpc.ChannelCredentials, body: bytes, metadata: Any) -> None:
+    async with grpc.aio.secure_channel(target, credentials) as channel:
+        await channel.unary_unary(ASSESS)(body, metadata=metadata, timeout=TIMEOUT)
+
+
+def test_server_credentials_refuse_a_client_without_a_certificate(world: World) -> None:
+    service = BankService(world)
+    body = world.fake.application().SerializeToString()
+    trust = CredentialSource(world.pki, "gateway").current().trust_bundle_pem
+
+    async def scenario() -> grpc.aio.AioRpcError:
+        async with bank_upstream(world, service) as target:
+            with pytest.raises(grpc.aio.AioRpcError) as caught:
+                await call_with(target, grpc.ssl_channel_credentials(trust), body, world.countersigned(ASSESS, body))
+            return caught.value
+
+    assert asyncio.run(scenario()).code() == grpc.StatusCode.UNAVAILABLE
+    assert service.requests == []
+
+
+def test_server_credentials_refuse_a_client_certificate_from_another_ca(world: World, tmp_path: Path) -> None:
+    service = BankService(world)
+    body = world.fake.application().SerializeToString()
+    Pki.init(tmp_path / "other")
+    stranger = CredentialSource(tmp_path / "other", "gateway").current()
+    trust = CredentialSource(world.pki, "gateway").current().trust_bundle_pem
+
+    async def scenario() -> grpc.aio.AioRpcError:
+        async with bank_upstream(world, service) as target:
+            credentials = grpc.ssl_channel_credentials(trust, stranger.key_pem, stranger.chain_pem)
+            with pytest.raises(grpc.aio.AioRpcError) as caught:
+                await call_with(target, credentials, body, world.countersigned(ASSESS, body))
+            return caught.value
+
+    assert asyncio.run(scenario()).code() == grpc.StatusCode.UNAVAILABLE
+    assert service.requests == []
