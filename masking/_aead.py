@@ -26,6 +26,7 @@ from masking._errors import DecryptError, KeyringError
 from masking._keyring import EXPORT_FORMAT, Key, encrypt_kind, parse_keyset
 
 PREFIX = "enc1"
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
 NONCE, TAG = 12, 16
 CIPHERS: dict[int, str] = {opts.BLOCK_CIPHER_UNSPECIFIED: "A256GCM", opts.AES: "A256GCM", opts.SM4: "SM4GCM"}
 
@@ -75,11 +76,12 @@ class Sealer:
 
     def __call__(self, value: str | bytes, message_type: str, path: str) -> str | bytes:
         header = self.header
-        data = value.encode() if isinstance(value, str) else value
+        text = isinstance(value, str)
         nonce = self.random(NONCE)
-        sealed = self.aead.seal(nonce, data, associated_data(header, message_type, path, self.audience))
-        out = header + base64.urlsafe_b64encode(nonce + sealed).rstrip(b"=").decode()
-        return out if isinstance(value, str) else out.encode()
+        aad = f"{header}\x00{message_type}\x00{path}\x00{self.audience}".encode()
+        sealed = self.aead.seal(nonce, value.encode() if isinstance(value, str) else value, aad)
+        body = binascii.b2a_base64(nonce + sealed, newline=False).translate(_URLSAFE).rstrip(b"=")
+        return header + body.decode() if text else header.encode() + body
 
 
 def sealer(key: Key, cipher: int, audience: int, random: Callable[[int], bytes]) -> Sealer:

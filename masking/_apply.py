@@ -2,7 +2,8 @@
 
 Every step is called as ``step(message, prefix, call)``: ``prefix`` is the path of the
 message inside the root (``""`` or ``"profile."``), ``call`` the per-application state.
-Values are only ever passed to transforms, never recorded.
+Values are only ever passed to transforms, never recorded: a step records
+``(prefix, (suffix, action, key version))`` and the receipt joins the path when read.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-Record = tuple[str, str, str | None]
+Rec = tuple[str, str, str | None]
+"""What a step records: the path suffix after the prefix, the action, the key version."""
+Record = tuple[str, Rec]
 
 
 class Call:
@@ -49,34 +52,59 @@ def key_text(key: object) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Drop:
-    """Clear a field that is set (presence-tracked) or non-empty (implicit presence, repeated, map)."""
+class DropSet:
+    """Clear a presence-tracked field (message, wrapper, ``optional``, oneof member) that is set."""
 
     name: str
-    presence: bool
+    rec: Rec
 
     def __call__(self, msg: Any, prefix: str, call: Call) -> None:
-        if msg.HasField(self.name) if self.presence else getattr(msg, self.name):
+        if msg.HasField(self.name):
             msg.ClearField(self.name)
-            call.out.append((prefix + self.name, "drop", None))
+            call.out.append((prefix, self.rec))
+
+
+@dataclass(frozen=True, slots=True)
+class DropNonEmpty:
+    """Clear an implicit-presence scalar, repeated field or map that is not empty."""
+
+    name: str
+    rec: Rec
+
+    def __call__(self, msg: Any, prefix: str, call: Call) -> None:
+        if getattr(msg, self.name):
+            msg.ClearField(self.name)
+            call.out.append((prefix, self.rec))
 
 
 @dataclass(frozen=True, slots=True)
 class Value:
-    """Transform a singular scalar; ``bound`` transforms (encrypt) also get the message type and path."""
+    """Transform a singular scalar that is not empty."""
 
     name: str
-    fn: Callable[..., Any]
-    action: str
-    key: str | None
-    bound: bool
+    fn: Callable[[Any], Any]
+    rec: Rec
 
     def __call__(self, msg: Any, prefix: str, call: Call) -> None:
         v = getattr(msg, self.name)
         if v:
-            path = prefix + self.name
-            setattr(msg, self.name, self.fn(v, call.root, path) if self.bound else self.fn(v))
-            call.out.append((path, self.action, self.key))
+            setattr(msg, self.name, self.fn(v))
+            call.out.append((prefix, self.rec))
+
+
+@dataclass(frozen=True, slots=True)
+class SealedValue:
+    """Encrypt a singular scalar, bound to the root message type and the field's path."""
+
+    name: str
+    fn: Callable[[Any, str, str], Any]
+    rec: Rec
+
+    def __call__(self, msg: Any, prefix: str, call: Call) -> None:
+        v = getattr(msg, self.name)
+        if v:
+            setattr(msg, self.name, self.fn(v, call.root, prefix + self.name))
+            call.out.append((prefix, self.rec))
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +113,7 @@ class Values:
 
     name: str
     fn: Callable[..., Any]
-    action: str
-    key: str | None
+    rec: Rec
     bound: bool
     is_map: bool
 
@@ -97,7 +124,7 @@ class Values:
         for shown, k, v in items:
             path = f"{prefix}{self.name}[{shown}]"
             container[k] = self.fn(v, call.root, path) if self.bound else self.fn(v)
-            call.out.append((path, self.action, self.key))
+            call.out.append((path, self.rec))
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,14 +133,13 @@ class InPlace:
 
     name: str
     fn: Callable[[Any, str, str], None]
-    action: str
-    key: str | None
+    rec: Rec
     kind: str  # "one", "repeated" or "map"
 
     def __call__(self, msg: Any, prefix: str, call: Call) -> None:
         for path, m in _children(msg, self.name, self.kind, prefix):
             self.fn(m, call.root, path)
-            call.out.append((path, self.action, self.key))
+            call.out.append((path, self.rec))
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +152,9 @@ class Nested:
 
     def __call__(self, msg: Any, prefix: str, call: Call) -> None:
         if msg.HasField(self.name):
-            self.ref.run(getattr(msg, self.name), prefix + self.dot, call)
+            child, inner = getattr(msg, self.name), prefix + self.dot
+            for step in self.ref.steps:
+                step(child, inner, call)
 
 
 @dataclass(frozen=True, slots=True)

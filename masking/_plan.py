@@ -17,7 +17,20 @@ from google.protobuf.message import Message
 
 from coloan.policy.v1 import options_pb2 as opts
 from masking._aead import sealer
-from masking._apply import Call, Drop, InPlace, Nested, NestedEach, Oneof, PlanRef, Step, Value, Values
+from masking._apply import (
+    Call,
+    DropNonEmpty,
+    DropSet,
+    InPlace,
+    Nested,
+    NestedEach,
+    Oneof,
+    PlanRef,
+    SealedValue,
+    Step,
+    Value,
+    Values,
+)
 from masking._errors import MessageError, SchemaError, SchemaProblem
 from masking._generalize import STAMP_KINDS, generalizer
 from masking._keyring import JOIN, Keyring, encrypt_kind
@@ -169,15 +182,16 @@ class Builder:
         if action == "keep":
             return None, None
         if action == "drop":
-            return Drop(name, f.desc.has_presence), None
-        fn, key, bound = self._transform(f, rule, action)
+            return (DropSet if f.desc.has_presence else DropNonEmpty)(name, (name, "drop", None)), None
+        fn, key, bound = self._transform(f, rule, str(action))
+        many = f.desc.is_repeated
         if f.wkt is not None:
-            kind = "map" if f.is_map else "repeated" if f.desc.is_repeated else "one"
+            kind = "map" if f.is_map else "repeated" if many else "one"
             inner = _Stamped(fn) if f.wkt == TIMESTAMP else _Wrapped(fn, bound)
-            return InPlace(name, inner, action, key, kind), key
-        if f.desc.is_repeated:
-            return Values(name, fn, action, key, bound, f.is_map), key
-        return Value(name, fn, action, key, bound), key
+            return InPlace(name, inner, ("", str(action), key), kind), key
+        if many:
+            return Values(name, fn, ("", str(action), key), bound, f.is_map), key
+        return (SealedValue if bound else Value)(name, fn, (name, str(action), key)), key
 
     def _transform(self, f: Field, rule: opts.Rule, action: str) -> tuple[Callable[..., Any], str | None, bool]:
         semantic = f.policy.semantic if f.policy else 0

@@ -18,20 +18,24 @@ class Decision(NamedTuple):
 class Receipt:
     """The immutable record of one application of a plan; iterate it for its decisions."""
 
-    __slots__ = ("_decisions",)
-    _decisions: tuple[tuple[str, str, str | None], ...]
+    __slots__ = ("_records",)
+    _records: tuple[tuple[str, tuple[str, str, str | None]], ...]
 
-    def __init__(self, decisions: tuple[tuple[str, str, str | None], ...] = ()) -> None:
-        object.__setattr__(self, "_decisions", decisions)
+    def __init__(self, records: tuple[tuple[str, tuple[str, str, str | None]], ...] = ()) -> None:
+        object.__setattr__(self, "_records", records)
+
+    @property
+    def _decisions(self) -> tuple[Decision, ...]:
+        return tuple(Decision(prefix + rest, action, key) for prefix, (rest, action, key) in self._records)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("a Receipt is immutable")
 
     def __iter__(self) -> Iterator[Decision]:
-        return map(Decision._make, self._decisions)
+        return iter(self._decisions)
 
     def __len__(self) -> int:
-        return len(self._decisions)
+        return len(self._records)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Receipt) and self._decisions == other._decisions
@@ -44,4 +48,4 @@ class Receipt:
 
     def counts(self) -> dict[str, int]:
         """How many fields each action touched, e.g. ``{"encrypt": 3, "drop": 1}``, for access logs."""
-        return dict(Counter(d[1] for d in self._decisions))
+        return dict(Counter(rec[1] for _, rec in self._records))

@@ -97,7 +97,7 @@ def test_opaque_token_is_a_truncated_hmac_sha256_of_semantic_type_and_value() ->
 
     key = derive(bytes.fromhex(TOKEN["join_key"]), "coloan token HMAC-SHA-256", 32)
     mac = hmac.digest(key, b"RESIDENT_ID\x0011010519900307123X", "sha256")
-    expected = "tok_" + base64.b32encode(mac[:16]).decode().rstrip("=").lower()
+    expected = "tok_" + base64.b32encode(mac[:15]).decode().lower()
     assert _tokenizers().opaque(opts.Token(), opts.RESIDENT_ID)("11010519900307123X") == expected
 
 
