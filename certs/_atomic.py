@@ -25,7 +25,7 @@ def write_file(path: Path, data: bytes, *, mode: int = PUBLIC_MODE) -> None:
             os.fchmod(f.fileno(), mode)
             f.write(data)
             f.flush()
-            os.fsync(f.fileno())
+            _fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -79,9 +79,14 @@ def fsync_dir(path: Path) -> None:
     """Make a rename in ``path`` durable."""
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        os.fsync(fd)
+        _fsync(fd)
     finally:
         os.close(fd)
+
+
+def _fsync(fd: int) -> None:
+    """Flush ``fd`` to stable storage (the one place to stub when a test does not need durability)."""
+    os.fsync(fd)
 
 
 @contextlib.contextmanager

@@ -1,6 +1,6 @@
 """Where everything lives under a PKI directory, and ``pki.json``, the manifest of which CAs are active.
 
-    DIR/pki.json                         trust domain, active roots and issuing CAs, which one issues now
+    DIR/pki.json                         trust domain, active roots and issuing CAs, which one issues, which is pending
     DIR/ca/root-N/{cert,key}.pem         a root CA (the key may be moved offline after use)
     DIR/ca/issuing-N/{cert,key,crl}.pem  an issuing CA, its CRL, and ledger.json of what it issued
     DIR/trust/bundle.pem                 every trusted root (old and new during a rollover)
@@ -88,12 +88,16 @@ class Layout:
 
 @dataclass(frozen=True)
 class Manifest:
-    """Which roots and issuing CAs are active (``issuers`` maps issuing CA to its root) and which one issues."""
+    """Which roots and issuing CAs are trusted (``issuers`` maps issuing CA to root), which one issues, which is next.
+
+    A pending CA is trusted (its root is in the bundle) but does not issue yet: parties first need the new bundle.
+    """
 
     trust_domain: str
     issuing: str
     roots: tuple[str, ...]
     issuers: dict[str, str] = field(hash=False)
+    pending: str | None = None
 
     def next_id(self, layout: Layout, kind: str) -> str:
         """A CA id never used before in this directory, e.g. ``root-3``."""
@@ -101,10 +105,15 @@ class Manifest:
         used = [int(s) for s in suffixes if s.isdigit()]
         return f"{kind}-{max(used, default=0) + 1}"
 
-    def with_issuer(self, issuer: str, root: str) -> Manifest:
-        """This manifest with ``issuer`` (under ``root``) added and made the issuing CA."""
+    def with_pending(self, issuer: str, root: str) -> Manifest:
+        """This manifest with ``issuer`` (under ``root``) trusted and pending."""
         roots = self.roots if root in self.roots else (*self.roots, root)
-        return replace(self, issuing=issuer, roots=roots, issuers={**self.issuers, issuer: root})
+        return replace(self, pending=issuer, roots=roots, issuers={**self.issuers, issuer: root})
+
+    def activated(self) -> Manifest:
+        """This manifest with the pending CA made the issuing one."""
+        assert self.pending is not None
+        return replace(self, issuing=self.pending, pending=None)
 
     def without(self, issuers: list[str]) -> Manifest:
         """This manifest with ``issuers`` retired, and every root no remaining issuer uses."""
@@ -129,7 +138,7 @@ def load_manifest(layout: Layout) -> Manifest:
 def save_manifest(layout: Layout, manifest: Manifest) -> None:
     """Write the manifest atomically."""
     raw = {"format": FORMAT, "trust_domain": manifest.trust_domain, "issuing": manifest.issuing,
-           "roots": list(manifest.roots), "issuers": manifest.issuers}
+           "pending": manifest.pending, "roots": list(manifest.roots), "issuers": manifest.issuers}
     write_file(layout.manifest, (json.dumps(raw, indent=2) + "\n").encode())
 
 
@@ -138,10 +147,12 @@ def _manifest_from(raw: object, path: Path) -> Manifest:
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
         raise bad
     try:
+        pending = raw.get("pending")
         manifest = Manifest(str(raw["trust_domain"]), str(raw["issuing"]), tuple(map(str, raw["roots"])),
-                            {str(k): str(v) for k, v in raw["issuers"].items()})
+                            {str(k): str(v) for k, v in raw["issuers"].items()}, str(pending) if pending else None)
     except (KeyError, TypeError, AttributeError):
         raise bad from None
-    if manifest.issuing not in manifest.issuers or not set(manifest.issuers.values()) <= set(manifest.roots):
+    known = {manifest.issuing, manifest.pending or manifest.issuing}
+    if not known <= set(manifest.issuers) or not set(manifest.issuers.values()) <= set(manifest.roots):
         raise bad
     return manifest

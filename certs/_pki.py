@@ -17,7 +17,7 @@ from certs._issue import issue_leaf, profile_of, spiffe_of
 from certs._layout import Layout, Manifest, load_manifest, save_manifest
 from certs._ledger import Entry
 from certs._profiles import Algorithm, LeafProfile, Role, check_trust_domain
-from certs._rollover import blockers, create_generation, describe_blockers, superseded
+from certs._rollover import blockers, create_generation, describe_blockers, old_issuers, superseded
 from certs._status import StatusRow, status_rows
 from certs._store import (
     drop_keys,
@@ -61,7 +61,7 @@ class Revoked:
 
 @dataclass(frozen=True)
 class Rollover:
-    """The outcome of ``ca rotate``: the new issuing CA, its root, and the leaves re-issued from it."""
+    """A CA rollover step: the new issuing CA, its root, and the leaves re-issued from it (on activation)."""
 
     issuer: str
     root: str
@@ -132,11 +132,13 @@ class Pki:
             entry, issuer_id = self._find(manifest, self._serial(target))
             if entry is None:
                 raise PKIStateError(f"{target}: no active issuing CA issued this certificate; see coloan-gw certs list")
+            now = self.clock()
+            updated = ledger(self.layout, issuer_id)
             if entry.revoked_at is None:
-                issuer = load_authority(self.layout, issuer_id)
-                now = self.clock()
-                sign_crl(self.layout, issuer, ledger(self.layout, issuer_id).revoke(entry.serial, now, reason), now)
-                publish_trust(self.layout, manifest)
+                updated = updated.revoke(entry.serial, now, reason)
+            # Re-signed even when already revoked, so re-running repairs an interrupted revoke.
+            sign_crl(self.layout, load_authority(self.layout, issuer_id), updated, now)
+            publish_trust(self.layout, manifest)
             return Revoked(entry.name, entry.serial, issuer_id, already=entry.revoked_at is not None)
 
     def refresh_crls(self) -> list[str]:
@@ -149,29 +151,46 @@ class Pki:
             publish_trust(self.layout, manifest)
             return list(manifest.issuers)
 
-    def ca_rotate(self, *, new_root: bool = True, reissue: bool = True) -> Rollover:
-        """Create a new issuing CA (and root), trust old and new roots together, then re-issue every leaf from it."""
+    def ca_rotate(self, *, new_root: bool = True) -> Rollover:
+        """Create a new issuing CA (and root) and trust it beside the old one; the old CA keeps issuing until
+        ``ca_activate``, so no party sees a certificate from the new root before it has the new bundle."""
         with exclusive(self.layout.lock):
             manifest = load_manifest(self.layout)
+            if manifest.pending is not None:
+                raise PKIStateError(f"{self.layout.manifest}: {manifest.pending} is already pending; "
+                                    "deliver trust/bundle.pem, then run coloan-gw certs ca activate")
             now = self.clock()
             root, issuer = create_generation(self.layout, manifest, manifest.trust_domain, now, new_root=new_root)
-            manifest = manifest.with_issuer(issuer.id, root)
+            manifest = manifest.with_pending(issuer.id, root)
             publish_trust(self.layout, manifest)
+            save_manifest(self.layout, manifest)
+            return Rollover(issuer.id, root, ())
+
+    def ca_activate(self, *, reissue: bool = True) -> Rollover:
+        """Make the pending CA the issuing one and re-issue every leaf from it (once every party has the bundle)."""
+        with exclusive(self.layout.lock):
+            manifest = load_manifest(self.layout)
+            if manifest.pending is None:
+                raise PKIStateError(f"{self.layout.manifest}: no CA is pending; run coloan-gw certs ca rotate first")
+            manifest = manifest.activated()
             save_manifest(self.layout, manifest)
             names = self.layout.leaf_names() if reissue else []
             done = [self._issue(manifest, profile_of(load_leaf(self.layout, n).cert)) for n in names]
-            return Rollover(issuer.id, root, tuple(done))
+            return Rollover(manifest.issuing, manifest.issuers[manifest.issuing], tuple(done))
 
     def ca_retire(self, *, revoke_superseded: bool = False) -> list[str]:
         """Stop trusting every CA but the issuing one, refusing while an unexpired, unrevoked leaf depends on one."""
         with exclusive(self.layout.lock):
             manifest = load_manifest(self.layout)
+            if manifest.pending is not None:
+                raise PKIStateError(f"{self.layout.manifest}: {manifest.pending} is pending, nothing can be retired "
+                                    "yet; run coloan-gw certs ca activate first")
             if revoke_superseded:
                 self._revoke_superseded(manifest)
             found = blockers(self.layout, manifest, self.clock())
             if found:
                 raise PKIStateError(f"{self.layout.manifest}: {describe_blockers(found)}")
-            retired = [i for i in manifest.issuers if i != manifest.issuing]
+            retired = old_issuers(manifest)
             kept = manifest.without(retired)
             publish_trust(self.layout, kept, removing=True)
             save_manifest(self.layout, kept)
@@ -220,7 +239,7 @@ class Pki:
 
     def _revoke_superseded(self, manifest: Manifest) -> None:
         now = self.clock()
-        for issuer_id in (i for i in manifest.issuers if i != manifest.issuing):
+        for issuer_id in old_issuers(manifest):
             old = superseded(self.layout, issuer_id, now)
             if old:
                 updated = ledger(self.layout, issuer_id)

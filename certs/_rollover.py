@@ -30,10 +30,14 @@ def superseded(layout: Layout, issuer: str, now: datetime) -> list[Entry]:
     return [e for e in ledger(layout, issuer).live(now) if not _is_current(layout, e)]
 
 
+def old_issuers(manifest: Manifest) -> list[str]:
+    """Trusted issuing CAs that neither issue nor are about to: what ``ca retire`` drops."""
+    return [i for i in manifest.issuers if i not in (manifest.issuing, manifest.pending)]
+
+
 def blockers(layout: Layout, manifest: Manifest, now: datetime) -> dict[str, list[Entry]]:
     """For each issuing CA that would be retired, the live leaves that still depend on it."""
-    old = [i for i in manifest.issuers if i != manifest.issuing]
-    return {i: live for i in old if (live := ledger(layout, i).live(now))}
+    return {i: live for i in old_issuers(manifest) if (live := ledger(layout, i).live(now))}
 
 
 def describe_blockers(found: dict[str, list[Entry]]) -> str:

@@ -60,7 +60,8 @@ def status_rows(layout: Layout, manifest: Manifest, now: datetime) -> list[Statu
     """Every active root, issuing CA and its CRL, then every leaf by name."""
     rows = [_ca_row(layout, "root", root, now) for root in manifest.roots]
     for issuer in manifest.issuers:
-        rows += [_ca_row(layout, "issuing CA", issuer, now), _crl_row(layout, issuer, now)]
+        kind = {manifest.issuing: "issuing CA", manifest.pending: "pending CA"}.get(issuer, "old CA")
+        rows += [_ca_row(layout, kind, issuer, now), _crl_row(layout, issuer, now)]
     return rows + [_leaf_row(layout, manifest, name, now) for name in layout.leaf_names()]
 
 
