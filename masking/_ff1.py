@@ -90,6 +90,8 @@ class _Rounds:
         return int.from_bytes(s[: self.d], "big")
 
     def run(self, x: str, decrypt: bool) -> str:
+        if len(self.q_tail) + 1 + self.b == 16 and self.d <= 16:
+            return self._run_one_block(x, decrypt)
         ff1, radix = self.ff1, self.ff1.radix
         a, b = x[: self.u], x[self.u:]
         for i in (range(9, -1, -1) if decrypt else range(10)):
@@ -100,4 +102,22 @@ class _Rounds:
             else:
                 c = (ff1._num(a) + self._y(i, b)) % radix**m
                 a, b = b, ff1._str(c, m)
+        return a + b
+
+    def _run_one_block(self, x: str, decrypt: bool) -> str:
+        """The same rounds when Q's varying part and S each fit one block (every card-sized input)."""
+        ff1, radix, update = self.ff1, self.ff1.radix, self.enc.update
+        head = (int.from_bytes(self.q_tail, "big") << 8 * (self.b + 1)) ^ self.y0
+        shift_i, shift_s = 8 * self.b, 8 * (16 - self.d)
+        mods = {self.u: radix**self.u, self.v: radix**self.v}
+        a, b = x[: self.u], x[self.u:]
+        for i in (range(9, -1, -1) if decrypt else range(10)):
+            m = self.u if i % 2 == 0 else self.v
+            num = ff1._num(a if decrypt else b)
+            block = (head ^ (i << shift_i) ^ num).to_bytes(16, "big")
+            y = int.from_bytes(update(block), "big") >> shift_s
+            if decrypt:
+                a, b = ff1._str((ff1._num(b) - y) % mods[m], m), a
+            else:
+                a, b = b, ff1._str((ff1._num(a) + y) % mods[m], m)
         return a + b
