@@ -11,9 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519
-
 from certs import Pki
 from gateway._files import atomic_output
 from gateway.signing import PublicKeySet, SigningKey
@@ -65,12 +62,10 @@ def _write(path: Path, data: bytes, mode: int = 0o644) -> None:
 
 
 def _signing_key(ws: Workspace, party: str, when: datetime) -> None:
-    key = ed25519.Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
     key_id = f"{party}/{when:%Y%m%d}-1"
-    _write(ws.signing_dir / f"{party}.key.pem", pem, 0o600)
-    _write(ws.signing_dir / f"{party}.pub.pem", SigningKey.from_pem(key_id, pem).public_pem())
+    key = SigningKey.generate(key_id)
+    _write(ws.signing_dir / f"{party}.key.pem", key.private_pem(), 0o600)
+    _write(ws.signing_dir / f"{party}.pub.pem", key.public_pem())
     _write(ws.signing_dir / f"{party}.kid", key_id.encode() + b"\n")
 
 

@@ -100,6 +100,11 @@ class SigningKey:
     def public_key(self) -> VerifyingKey:
         return VerifyingKey(self._key_id, self._algorithm, self._key.public_key())
 
+    def private_pem(self) -> bytes:
+        """The private key as unencrypted PKCS#8 PEM, for writing a key file with mode 0600."""
+        return self._key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                       serialization.NoEncryption())
+
     def public_pem(self) -> bytes:
         """The public key as SubjectPublicKeyInfo PEM, what a peer registers."""
         return self.public_key().pem()
