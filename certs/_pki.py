@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -97,7 +98,7 @@ class Pki:
 
     def issue(self, profile: LeafProfile) -> Issued:
         """A first certificate for ``profile.name``; a name that exists is rotated instead."""
-        with exclusive(self.layout.lock):
+        with self._writing():
             manifest = load_manifest(self.layout)
             if has_leaf(self.layout, profile.name):
                 raise PKIStateError(f"{self.layout.current(profile.name)}: {profile.name!r} already has a certificate; "
@@ -106,14 +107,14 @@ class Pki:
 
     def rotate(self, name: str, *, algorithm: Algorithm | None = None, days: int | None = None) -> Issued:
         """A new key and certificate with the same identity and SANs; the old pair stays as ``previous``."""
-        with exclusive(self.layout.lock):
+        with self._writing():
             manifest = load_manifest(self.layout)
             leaf = load_leaf(self.layout, name)
             return self._issue(manifest, profile_of(leaf.cert, algorithm=algorithm, days=days))
 
     def rollback(self, name: str) -> Issued:
         """Make the previous pair of ``name`` current again, unless it is revoked or expired."""
-        with exclusive(self.layout.lock):
+        with self._writing():
             manifest = load_manifest(self.layout)
             previous = load_leaf(self.layout, name, "previous")
             entry, issuer = self._find(manifest, previous.cert.serial_number)
@@ -127,7 +128,7 @@ class Pki:
         """Revoke the current certificate of leaf ``target``, or the certificate with serial ``target``."""
         if reason not in REASONS:
             raise ProfileError(f"revocation reason {reason!r} is unknown; use one of {', '.join(REASONS)}")
-        with exclusive(self.layout.lock):
+        with self._writing():
             manifest = load_manifest(self.layout)
             entry, issuer_id = self._find(manifest, self._serial(target))
             if entry is None:
@@ -143,7 +144,7 @@ class Pki:
 
     def refresh_crls(self) -> list[str]:
         """Re-sign the CRL of every active issuing CA (run daily: a CRL is valid for a week)."""
-        with exclusive(self.layout.lock):
+        with self._writing():
             manifest = load_manifest(self.layout)
             for issuer_id in manifest.issuers:
                 issuer = load_authority(self.layout, issuer_id)
@@ -154,7 +155,7 @@ class Pki:
     def ca_rotate(self, *, new_root: bool = True) -> Rollover:
         """Create a new issuing CA (and root) and trust it beside the old one; the old CA keeps issuing until
         ``ca_activate``, so no party sees a certificate from the new root before it has the new bundle."""
-        with exclusive(self.layout.lock):
+        with self._writing():
             manifest = load_manifest(self.layout)
             if manifest.pending is not None:
                 raise PKIStateError(f"{self.layout.manifest}: {manifest.pending} is already pending; "
@@ -168,7 +169,7 @@ class Pki:
 
     def ca_activate(self, *, reissue: bool = True) -> Rollover:
         """Make the pending CA the issuing one and re-issue every leaf from it (once every party has the bundle)."""
-        with exclusive(self.layout.lock):
+        with self._writing():
             manifest = load_manifest(self.layout)
             if manifest.pending is None:
                 raise PKIStateError(f"{self.layout.manifest}: no CA is pending; run coloan-gw certs ca rotate first")
@@ -180,7 +181,7 @@ class Pki:
 
     def ca_retire(self, *, revoke_superseded: bool = False) -> list[str]:
         """Stop trusting every CA but the issuing one, refusing while an unexpired, unrevoked leaf depends on one."""
-        with exclusive(self.layout.lock):
+        with self._writing():
             manifest = load_manifest(self.layout)
             if manifest.pending is not None:
                 raise PKIStateError(f"{self.layout.manifest}: {manifest.pending} is pending, nothing can be retired "
@@ -205,6 +206,11 @@ class Pki:
         """Validate a PEM chain (leaf first) against the trust bundle and CRLs; ``ChainInvalid`` says why not."""
         load_manifest(self.layout)
         return verify_chain(self.layout, pem, source, self.clock())
+
+    def _writing(self) -> AbstractContextManager[None]:
+        """The write lock of an existing PKI (a directory without one gets no lock file, just the error)."""
+        load_manifest(self.layout)
+        return exclusive(self.layout.lock)
 
     def _issue(self, manifest: Manifest, profile: LeafProfile) -> Issued:
         issuer = load_authority(self.layout, manifest.issuing)

@@ -12,7 +12,7 @@ from certs._ca import common_name, name_cn
 from certs._crl import index_crls, revocation
 from certs._errors import ChainInvalid, PeerRejected
 from certs._layout import Layout, load_manifest
-from certs._peer import check_profile
+from certs._peer import PeerCert, check_profile
 from certs._pem import certs_from
 from certs._store import trusted
 
@@ -38,7 +38,7 @@ def verify_chain(layout: Layout, pem: bytes, source: str, now: datetime) -> Veri
         raise ChainInvalid(source, f"does not validate against {layout.bundle}: {_short(exc)}") from None
     _check_revocation(layout, verified.chain, crls, intermediates, source, now)
     try:
-        spiffe = check_profile(certs[0], load_manifest(layout).trust_domain, now)
+        spiffe = check_profile(PeerCert.of(certs[0]), load_manifest(layout).trust_domain, now)
     except PeerRejected as exc:
         raise ChainInvalid(source, f"leaf does not fit the profile: {exc.reason} {exc.detail}".strip()) from None
     path = tuple(common_name(c) for c in verified.chain)

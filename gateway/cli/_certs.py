@@ -29,7 +29,7 @@ _ED25519_NOTE = ("note: gRPC's TLS stack (BoringSSL) does not negotiate Ed25519 
                  "use Ed25519 only for clients that do not speak gRPC")
 
 _dir_option = click.option(
-    "--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("var/pki"),
+    "--dir", "directory", type=click.Path(file_okay=False, readable=False, path_type=Path), default=Path("var/pki"),
     envvar="COLOAN_PKI_DIR", show_default=True, help="The PKI directory (env COLOAN_PKI_DIR).")
 _algorithm_option = click.option(
     "--algorithm", type=click.Choice([a.value for a in Algorithm]), default=None,
