@@ -93,6 +93,32 @@ class Value:
 
 
 @dataclass(frozen=True, slots=True)
+class Scalars:
+    """The ``Value`` and ``DropNonEmpty`` steps of one message fused into one loop (``fn`` None: drop)."""
+
+    items: tuple[tuple[str, Callable[[Any], Any] | None, Rec], ...]
+
+    def __call__(self, msg: Any, prefix: str, call: Call) -> None:
+        out = call.out
+        for name, fn, rec in self.items:
+            v = getattr(msg, name)
+            if v:
+                if fn is None:
+                    msg.ClearField(name)
+                else:
+                    setattr(msg, name, fn(v))
+                out.append((prefix, rec))
+
+
+def fuse(steps: list[Step]) -> tuple[Step, ...]:
+    """Fuse a message's plain scalar steps into one ``Scalars`` step, placed first; the others follow."""
+    items = tuple((s.name, s.fn if isinstance(s, Value) else None, s.rec)
+                  for s in steps if isinstance(s, Value | DropNonEmpty))
+    rest = tuple(s for s in steps if not isinstance(s, Value | DropNonEmpty))
+    return ((Scalars(items),) if items else ()) + rest
+
+
+@dataclass(frozen=True, slots=True)
 class SealedValue:
     """Encrypt a singular scalar, bound to the root message type and the field's path."""
 

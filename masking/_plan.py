@@ -30,6 +30,7 @@ from masking._apply import (
     Step,
     Value,
     Values,
+    fuse,
 )
 from masking._errors import MessageError, SchemaError, SchemaProblem
 from masking._generalize import STAMP_KINDS, generalizer
@@ -158,7 +159,7 @@ class Builder:
             elif step is not None:
                 steps.append(step)
         steps += [Oneof(name, members) for name, members in oneofs.items()]
-        return tuple(steps), tuple(rows)
+        return fuse(steps), tuple(rows)
 
     def _field(self, f: Field, audience: int, child: Child) -> tuple[Step | None, list[PlanRow]]:
         name, many = f.desc.name, f.desc.is_repeated
