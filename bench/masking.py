@@ -138,41 +138,41 @@ def naive(msg: Any, audience: int) -> None:
 
 # ---- timing ----
 
-def race(rounds: int, data: list[bytes], cls: type[Message], fns: list[Callable[[Any], object]]) -> list[float]:
-    """Best per-message seconds of each of ``fns`` over fresh messages parsed (untimed) from ``data``.
+Case = tuple[Callable[[], Any], Callable[[Any], object]]  # (untimed preparation, timed work on its result)
 
-    The functions take turns within every round, so a busy machine slows them alike.
-    """
-    times: list[list[float]] = [[] for _ in fns]
+
+def race(rounds: int, per: int, cases: list[Case]) -> list[float]:
+    """Best seconds per message of each case; the cases take turns within every round."""
+    times: list[list[float]] = [[] for _ in cases]
     for _ in range(rounds):
-        for fn, bucket in zip(fns, times, strict=True):
-            msgs = [cls.FromString(b) for b in data]
+        for (prepare, work), bucket in zip(cases, times, strict=True):
+            state = prepare()
             gc.disable()
             start = time.thread_time()
-            for m in msgs:
-                fn(m)
-            bucket.append((time.thread_time() - start) / len(msgs))
+            work(state)
+            bucket.append((time.thread_time() - start) / per)
             gc.enable()
     return [min(t) for t in times]
 
 
-def best(rounds: int, data: list[bytes], cls: type[Message], fn: Callable[[Any], object]) -> float:
-    return race(rounds, data, cls, [fn])[0]
+def each(data: list[bytes], cls: type[Message], fn: Callable[[Any], object]) -> Case:
+    """Apply ``fn`` to fresh messages parsed (untimed) from ``data``."""
+    def work(msgs: list[Message]) -> None:
+        for m in msgs:
+            fn(m)
+
+    return (lambda: [cls.FromString(b) for b in data]), work
 
 
-def end_to_end(rounds: int, data: list[bytes], cls: type[Message], plan: Plan) -> float:
-    """Best per-message seconds of what the gateway does: parse the bytes, mask in place, serialize."""
-    times = []
-    for _ in range(rounds):
-        gc.disable()
-        start = time.thread_time()
+def end_to_end(data: list[bytes], cls: type[Message], plan: Plan) -> Case:
+    """What the gateway does: parse the received bytes, mask in place, serialize."""
+    def work(_: object) -> None:
         for b in data:
             m = cls.FromString(b)
             plan.apply(m)
             m.SerializeToString()
-        times.append((time.thread_time() - start) / len(data))
-        gc.enable()
-    return min(times)
+
+    return (lambda: None), work
 
 
 def applications(n: int, clear: tuple[str, ...] = ()) -> list[bytes]:
@@ -195,8 +195,9 @@ def non_crypto(engine: Engine, n: int, rounds: int) -> None:
         data = applications(n, CRYPTO_FIELDS[audience])
         plan = engine.plan(cls.DESCRIPTOR, audience)
         check(data, cls, plan, audience)
-        compiled, hand, walk = race(rounds, data, cls, [plan.apply, HAND[audience],
-                                                        lambda m, a=audience: naive(m, a)])  # type: ignore[misc]
+        walk_fn: Callable[[Any], None] = lambda m, a=audience: naive(m, a)  # type: ignore[misc]  # noqa: E731
+        compiled, hand, walk = race(rounds, len(data), [each(data, cls, plan.apply), each(data, cls, HAND[audience]),
+                                                        each(data, cls, walk_fn)])
         name = opts.Audience.Name(audience)  # type: ignore[arg-type]
         print(f"   {name:5} compiled {compiled * 1e6:7.2f} us   hand-written {hand * 1e6:7.2f} us   "
               f"naive walk {walk * 1e6:7.2f} us")
@@ -213,8 +214,8 @@ def check(data: list[bytes], cls: type[Message], plan: Plan, audience: int) -> N
         assert a == h == w, "the three implementations disagree"
 
 
-def crypto_floor(plan: Plan, data: list[bytes], cls: type[Message], rounds: int) -> float:
-    """Best per-message seconds of the crypto primitives the plan calls on these messages, alone."""
+def crypto_floor(plan: Plan, data: list[bytes], cls: type[Message]) -> Case:
+    """The crypto primitives the plan calls on these messages (AES-GCM, HMAC, FF1), alone, on the same values."""
     calls: list[Callable[[], object]] = []
     fns = _leaf_functions(plan)
     for b in data:
@@ -223,15 +224,12 @@ def crypto_floor(plan: Plan, data: list[bytes], cls: type[Message], rounds: int)
             fn = fns.get(_schema_path(d.path))
             if d.action in ("encrypt", "token") and fn is not None:
                 calls.append(_primitive(fn, _value(msg, d.path)))
-    times = []
-    for _ in range(rounds):
-        gc.disable()
-        start = time.thread_time()
+
+    def work(_: object) -> None:
         for c in calls:
             c()
-        times.append((time.thread_time() - start) / len(data))
-        gc.enable()
-    return min(times)
+
+    return (lambda: None), work
 
 
 def _primitive(fn: Any, value: str) -> Callable[[], object]:
@@ -278,15 +276,14 @@ def _value(msg: Any, path: str) -> str:
 def with_crypto(engine: Engine, n: int, rounds: int) -> None:
     print("2. tokens and encryption on")
     f = CoLendingFaker(7, as_of=datetime(2026, 6, 1, tzinfo=UTC))
-    cases = [("LoanApplication", credit_pb2.LoanApplication, [f.application() for _ in range(n)]),
+    kinds = [("LoanApplication", credit_pb2.LoanApplication, [f.application() for _ in range(n)]),
              ("DrawdownRequest", credit_pb2.DrawdownRequest, [f.drawdown() for _ in range(n)])]
-    for label, cls, records in cases:
+    for label, cls, records in kinds:
         data = [r.SerializeToString() for r in records]
         for audience in (opts.BANK, opts.LOG):
             plan = engine.plan(cls.DESCRIPTOR, audience)
-            per = best(rounds, data, cls, plan.apply)
-            floor = crypto_floor(plan, data, cls, rounds)
-            e2e = end_to_end(rounds, data, cls, plan)
+            cases = [each(data, cls, plan.apply), crypto_floor(plan, data, cls), end_to_end(data, cls, plan)]
+            per, floor, e2e = race(rounds, len(data), cases)
             name = opts.Audience.Name(audience)  # type: ignore[arg-type]
             ratio = f"{per / floor:.2f}" if floor else "n/a"
             print(f"   {label:15} {name:5} apply {per * 1e6:7.2f} us  crypto floor {floor * 1e6:7.2f} us  "
