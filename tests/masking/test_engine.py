@@ -232,3 +232,17 @@ def test_explain_rows_cover_every_leaf_field(engine: Engine) -> None:
     assert rows["disbursement_card"].action == "token fpe 6+4" and rows["disbursement_card"].key == "join:1"
     assert rows["schedule[].due_at"].data_class == "PUBLIC"
     assert rows["contract.sha256"].semantic == "DIGEST"
+
+
+def test_plans_are_safe_to_share_between_threads(engine: Engine) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gateway.fake import CoLendingFaker
+
+    f = CoLendingFaker(3)
+    records = [f.drawdown() for _ in range(200)]
+    plan = engine.plan("coloan.v1.DrawdownRequest", opts.LOG)  # FF1 and HMAC on every record
+    expected = [plan.masked(r)[0].SerializeToString() for r in records]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda r: plan.masked(r)[0].SerializeToString(), records * 4))
+    assert got == expected * 4
