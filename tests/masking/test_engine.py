@@ -246,3 +246,15 @@ def test_plans_are_safe_to_share_between_threads(engine: Engine) -> None:
     with ThreadPoolExecutor(4) as pool:
         got = list(pool.map(lambda r: plan.masked(r)[0].SerializeToString(), records * 4))
     assert got == expected * 4
+
+
+def test_any_is_refused_at_compile_time(schema: Callable[[str], Schema], keyring: Keyring) -> None:
+    s = schema('import "google/protobuf/any.proto"; message Req { google.protobuf.Any payload = 1; }')
+    with pytest.raises(SchemaError, match=r"masktest\.v1\.Req\.payload: google\.protobuf\.Any cannot be classified"):
+        s.engine(keyring).plan("masktest.v1.Req", opts.BANK)
+
+
+def test_compilation_error_is_the_one_schema_error_type() -> None:
+    from masking import CompilationError
+
+    assert CompilationError is SchemaError
