@@ -55,6 +55,7 @@ def record(call: Call, code: grpc.StatusCode, reason: str | None, policy_version
         "masked": _counts(call.receipt),
         "masked_response": _counts(call.response_receipt),
         "consent_id": call.consent_id,
+        "breaker": call.breaker,
         "policy_version": policy_version,
     }
 

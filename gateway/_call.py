@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,8 @@ class Call:
     response_receipt: Receipt | None = None
     reply_body: bytes = b""
     reply_metadata: tuple[tuple[str, str], ...] = ()
+    breaker: str | None = None  # the upstream circuit's state when the call was routed
+    on_finish: list[Callable[[], None]] = field(default_factory=list)  # run once the call has completed
 
     def header(self, name: str) -> str | None:
         """The first value of a request metadata key (lowercase), if present."""

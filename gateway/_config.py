@@ -40,6 +40,25 @@ class Deadlines:
 
 
 @dataclass(frozen=True)
+class Retries:
+    """Upstream retries for methods marked safe_to_retry: extra attempts and the base backoff."""
+
+    attempts: int = 2
+    backoff_ms: int = 50
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-partner admission limits and the upstream circuit breaker's thresholds."""
+
+    rate_per_s: int = 500
+    burst: int = 1_000
+    max_in_flight: int = 128
+    breaker_failures: int = 5
+    breaker_reset_s: int = 10
+
+
+@dataclass(frozen=True)
 class GatewayConfig:
     source: Path
     name: str
@@ -54,6 +73,8 @@ class GatewayConfig:
     apr_cap_bps: int
     deadlines: Deadlines
     partners: tuple[Partner, ...]
+    retries: Retries = Retries()
+    limits: Limits = Limits()
 
     def partner(self, name: str) -> Partner:
         return next(p for p in self.partners if p.name == name)
@@ -121,11 +142,19 @@ def _unique(r: _Reader, partners: list[Partner]) -> None:
             r.problem("partners", f"{attr} {dup!r} is registered twice", f"give every partner its own {attr}")
 
 
+def _section(r: _Reader, name: str, cls: type[Any]) -> Any:
+    """A table of non-negative integers with defaults, e.g. [deadlines] or [limits]."""
+    table = r.get(r.data, "", name, dict, {})
+    values = {k: r.get(table, name, k, int, v, check=lambda x: x >= 0) for k, v in vars(cls()).items()}
+    for key in sorted(set(table) - set(values)):
+        r.problem(f"{name}.{key}", "is not a known setting", f"use one of {', '.join(sorted(values))}")
+    return cls(**{k: v for k, v in values.items() if v is not None})
+
+
 def _build(r: _Reader) -> GatewayConfig | None:
     gw = r.get(r.data, "", "gateway", dict, fix="add a [gateway] table") or {}
-    deadlines = r.get(r.data, "", "deadlines", dict, {})
-    limits = {k: r.get(deadlines, "deadlines", k, int, v, check=lambda x: x >= 0)
-              for k, v in vars(Deadlines()).items()}
+    sections = {name: _section(r, name, cls) for name, cls in (("deadlines", Deadlines), ("retries", Retries),
+                                                                 ("limits", Limits))}
     raw_partners = r.get(r.data, "", "partners", list, check=bool, fix="add [[partners]] entries") or []
     partners = [p for i, t in enumerate(raw_partners) if (p := _partner(r, i, t if isinstance(t, dict) else {}))]
     _unique(r, partners)
@@ -141,7 +170,7 @@ def _build(r: _Reader) -> GatewayConfig | None:
         max_message_bytes=r.get(gw, "gateway", "max_message_bytes", int, 4 << 20, check=lambda v: v > 0),
         apr_cap_bps=r.get(r.data.get("validation", {}), "validation", "apr_cap_bps", int, 2_400,
                           check=lambda v: 0 < v <= 10_000),
-        deadlines=Deadlines(**{k: v for k, v in limits.items() if v is not None}),
+        deadlines=sections["deadlines"], retries=sections["retries"], limits=sections["limits"],
         partners=tuple(partners),
     )
     if not r.problems:

@@ -20,11 +20,13 @@ from gateway._accesslog import AccessLog
 from gateway._call import Call
 from gateway._config import GatewayConfig, Partner
 from gateway._methods import MethodSpec, compile_methods
+from gateway._resilience import BreakerPolicy, BreakerState, CircuitBreaker, InFlight, TokenBucket
 from gateway._status import internal_status, to_status
 from gateway._upstream import GrpcUpstream
 from gateway.errors import CallError, StartupError
 from gateway.signing import MemoryNonceStore, NonceStore, PublicKeySet, RequestVerifier, ResponseVerifier, SigningKey
 from gateway.stages import (
+    Admit,
     Authorize,
     CheckConsent,
     Countersign,
@@ -91,22 +93,42 @@ class Gateway:
         self._upstreams: dict[str, Upstream] = dict(upstreams) if upstreams is not None else {
             p.name: GrpcUpstream(p.upstream, self._source) for p in config.partners if p.upstream}
         validator = Validator(ValidationPolicy(apr_cap_bps=config.apr_cap_bps, skip=CONSENT_RULES), now)
+        lim = config.limits
+        limits = {p.name: (TokenBucket(lim.rate_per_s, lim.burst), InFlight(lim.max_in_flight))
+                  for p in config.partners}
+        self.health = health_aio.HealthServicer()
+        self._pending_health: set[asyncio.Future[None]] = set()
+        self.breakers = {name: CircuitBreaker(BreakerPolicy(lim.breaker_failures, lim.breaker_reset_s),
+                                              on_change=self._health_follows(name))
+                         for name in self._upstreams}
         self.stages: list[Callable[[Call], object]] = [
             Identify(PeerChecker(config.pki_dir), {p.spiffe_id: p for p in config.partners}),
+            Admit(limits),
             Authorize(_receivers(config, self.methods)),
             VerifySignature({p: RequestVerifier(p, k, window_ms=window, replay=store) for p, k in keysets.items()}),
             Decode(validator, config.max_message_bytes),
             CheckConsent(now),
             MaskRequest(engine),
             Countersign(key),
-            Route(self._upstreams, config.deadlines),
+            Route(self._upstreams, config.deadlines, self.breakers, config.retries),
             VerifyResponse({p: ResponseVerifier(k, window_ms=window) for p, k in keysets.items()}),
             MaskResponse(engine),
             SignResponse(key),
         ]
         self._log = AccessLog(config.access_log, self.policy_version)
         self._server: grpc.aio.Server | None = None
-        self.health = health_aio.HealthServicer()
+
+    def _health_follows(self, partner: str) -> Callable[[BreakerState], None]:
+        """While a partner's circuit is open, its services report NOT_SERVING to health checks."""
+        def changed(state: BreakerState) -> None:
+            status = health_pb2.HealthCheckResponse.NOT_SERVING if state == BreakerState.OPEN \
+                else health_pb2.HealthCheckResponse.SERVING
+            role = self.config.partner(partner).role
+            for service in sorted({m.service for m in self.methods.values() if m.served_by == role}):
+                task = asyncio.ensure_future(self.health.set(service, status))
+                self._pending_health.add(task)
+                task.add_done_callback(self._pending_health.discard)
+        return changed
 
     def _credentials(self) -> grpc.ServerCredentials:
         def config_of(creds: object) -> object:
@@ -151,6 +173,8 @@ class Gateway:
             code, reason = grpc.StatusCode.INTERNAL, f"internal_{type(exc).__name__}"
             await context.abort_with_status(internal_status())
         finally:
+            for done in call.on_finish:
+                done()
             self._log.write(call, code, reason)
         raise AssertionError("unreachable")  # abort_with_status always raises
 

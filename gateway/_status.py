@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import grpc
 from google.protobuf.any_pb2 import Any as AnyPb
+from google.protobuf.duration_pb2 import Duration
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
@@ -16,6 +17,12 @@ def _details(err: CallError) -> list[AnyPb]:
     info = AnyPb()
     info.Pack(error_details_pb2.ErrorInfo(reason=err.reason.upper(), domain=DOMAIN))
     out = [info]
+    if err.retry_after_s is not None:
+        retry = AnyPb()
+        delay = Duration()
+        delay.FromNanoseconds(int(err.retry_after_s * 1e9))
+        retry.Pack(error_details_pb2.RetryInfo(retry_delay=delay))
+        out.append(retry)
     if isinstance(err, InvalidArgument) and err.violations:
         bad = error_details_pb2.BadRequest(field_violations=[
             error_details_pb2.BadRequest.FieldViolation(field=v.field, description=f"{v.message} [{v.rule}]")

@@ -54,6 +54,7 @@ class CallError(Exception):
     """A refused call: its status code, a stable reason code and a value-free message."""
 
     code = grpc.StatusCode.INTERNAL
+    retry_after_s: float | None = None  # sent as google.rpc.RetryInfo when set
 
     def __init__(self, reason: str, message: str = "") -> None:
         self.reason = reason
@@ -82,6 +83,10 @@ class FailedPrecondition(CallError):
 
 class ResourceExhausted(CallError):
     code = grpc.StatusCode.RESOURCE_EXHAUSTED
+
+    def __init__(self, reason: str, message: str = "", retry_after_s: float | None = None) -> None:
+        super().__init__(reason, message)
+        self.retry_after_s = retry_after_s
 
 
 class DeadlineExceeded(CallError):

@@ -1,13 +1,14 @@
 """The pipeline stages, one concern each; every stage is ``async (Call) -> None`` and raises
 ``CallError`` to stop the call.
 
-Request path: identify → authorize → verify signature → decode and validate → consent →
+Request path: identify → admit (rate and concurrency) → authorize → verify signature → decode and validate → consent →
 mask for the receiver → countersign → route. Response path: verify the upstream's
 signature → mask for the caller → sign for the caller.
 """
 
 from __future__ import annotations
 
+from gateway.stages._admit import Admit
 from gateway.stages._authorize import Authorize
 from gateway.stages._consent import CheckConsent
 from gateway.stages._decode import Decode
@@ -17,6 +18,7 @@ from gateway.stages._route import Route, Upstream, UpstreamError, UpstreamReply
 from gateway.stages._sign import Countersign, SignResponse, VerifyResponse, VerifySignature
 
 __all__ = [
+    "Admit",
     "Authorize",
     "CheckConsent",
     "Countersign",

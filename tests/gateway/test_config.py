@@ -36,6 +36,8 @@ def test_workspace_config_loads(workspace: Workspace) -> None:
         (lambda t: t.replace('keys_dir = "keys"', 'keys_dir = "no-such-dir"'), "gateway.keys_dir: directory"),
         (lambda t: t.replace('"signing/bank.pub.pem"', '"signing/missing.pem"'), "partners[1].signing_keys."),
         (lambda t: t.replace('signing_key = "signing/gateway.key.pem"\n', ""), "gateway.signing_key: is missing"),
+        (lambda t: t + "\n[limits]\nrate_per_s = 5\nburst_size = 9\n", "limits.burst_size: is not a known setting"),
+        (lambda t: t + "\n[retries]\nattempts = -1\n", "retries.attempts: has an invalid value"),
         (lambda t: t.replace("[gateway]", "[gateway]\nmax_message_bytes = \"big\""),
          "gateway.max_message_bytes: has an invalid value (str)"),
     ],

@@ -15,8 +15,9 @@ from grpc_status import rpc_status
 from certs import PeerIdentity, PeerRejected
 from coloan.policy.v1 import options_pb2 as opts
 from gateway._call import Call
-from gateway._config import Deadlines, Partner
+from gateway._config import Deadlines, Partner, Retries
 from gateway._methods import compile_methods
+from gateway._resilience import BreakerPolicy, BreakerState, CircuitBreaker, InFlight, TokenBucket
 from gateway._status import to_status
 from gateway.errors import (
     CallError,
@@ -30,7 +31,7 @@ from gateway.errors import (
     UpstreamRefused,
 )
 from gateway.fake import CoLendingFaker
-from gateway.stages import Authorize, CheckConsent, Decode, Identify, Route, UpstreamError, UpstreamReply
+from gateway.stages import Admit, Authorize, CheckConsent, Decode, Identify, Route, UpstreamError, UpstreamReply
 from gateway.validation import Validator
 from masking import shipped_services
 
@@ -141,22 +142,33 @@ def test_consent_naming_receiver_and_purpose_passes(fake: CoLendingFaker) -> Non
 
 
 class _Upstream:
-    def __init__(self, fail: grpc.StatusCode | None = None) -> None:
-        self.fail, self.timeouts = fail, list[float]()
+    """A scripted upstream: fails with the given codes in turn, then answers."""
+
+    def __init__(self, *fail: grpc.StatusCode) -> None:
+        self.fail, self.timeouts = list(fail), list[float]()
 
     async def call(self, path: str, body: bytes, metadata: Sequence[tuple[str, str]], timeout: float) -> UpstreamReply:
         self.timeouts.append(timeout)
-        if self.fail is not None:
-            raise UpstreamError(self.fail)
+        if self.fail:
+            raise UpstreamError(self.fail.pop(0))
         return UpstreamReply(b"reply", (("k", "v"),))
+
+
+def _route(up: _Upstream, deadlines: Deadlines | None = None, breaker: CircuitBreaker | None = None,
+           slept: list[float] | None = None) -> Route:
+    async def sleep(s: float) -> None:
+        (slept if slept is not None else []).append(s)
+
+    return Route({"bank": up}, deadlines or Deadlines(), {"bank": breaker or CircuitBreaker(BreakerPolicy())},
+                 Retries(attempts=2, backoff_ms=50), sleep=sleep, jitter=lambda: 0.5)
 
 
 def test_route_propagates_deadline_minus_margin_capped() -> None:
     up = _Upstream()
-    stage = Route({"bank": up}, Deadlines(default_ms=5_000, max_ms=2_000, margin_ms=100))
+    stage = _route(up, Deadlines(default_ms=5_000, max_ms=2_000, margin_ms=100))
     for remaining in (1.0, 10.0, None):
         _run(stage, _call(receiver=BANK, time_remaining_s=remaining))
-    assert up.timeouts == pytest.approx([0.9, 2.0, 2.0])
+    assert up.timeouts == pytest.approx([0.9, 2.0, 2.0], abs=0.01)
     call = _call(receiver=BANK)
     _run(stage, call)
     assert call.response_body == b"reply"
@@ -164,7 +176,7 @@ def test_route_propagates_deadline_minus_margin_capped() -> None:
 
 
 def test_route_refuses_when_no_time_is_left() -> None:
-    err = _refused(Route({"bank": _Upstream()}, Deadlines(margin_ms=100)), _call(receiver=BANK, time_remaining_s=0.05))
+    err = _refused(_route(_Upstream(), Deadlines(margin_ms=100)), _call(receiver=BANK, time_remaining_s=0.05))
     assert isinstance(err, DeadlineExceeded)
 
 
@@ -177,9 +189,86 @@ def test_route_refuses_when_no_time_is_left() -> None:
     (grpc.StatusCode.ALREADY_EXISTS, UpstreamRefused, grpc.StatusCode.ALREADY_EXISTS),
 ])
 def test_route_maps_upstream_failures(code: grpc.StatusCode, kind: type, relayed: grpc.StatusCode) -> None:
-    err = _refused(Route({"bank": _Upstream(code)}, Deadlines()), _call(receiver=BANK))
+    err = _refused(_route(_Upstream(code)), _call(receiver=BANK))
     assert isinstance(err, kind)
     assert err.code == relayed
+
+
+GET_LOAN = METHODS["/coloan.v1.CreditService/GetLoan"]
+
+
+def test_safe_methods_are_retried_with_backoff_on_unavailable() -> None:
+    up, slept = _Upstream(grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.UNAVAILABLE), list[float]()
+    call = Call(GET_LOAN, b"", (), b"pem", "r", receiver=BANK)
+    _run(_route(up, slept=slept), call)
+    assert call.response_body == b"reply"
+    assert slept == pytest.approx([0.05, 0.1])  # 50 ms doubling, jitter factor 1.0 here
+    assert len(up.timeouts) == 3
+
+
+def test_unsafe_methods_are_never_retried() -> None:
+    up = _Upstream(grpc.StatusCode.UNAVAILABLE)
+    assert isinstance(_refused(_route(up), _call(receiver=BANK)), Unavailable)
+    assert len(up.timeouts) == 1
+
+
+def test_breaker_opens_fails_fast_then_lets_one_trial_through() -> None:
+    now = [0.0]
+    states: list[BreakerState] = []
+    breaker = CircuitBreaker(BreakerPolicy(failures=2, reset_s=10), clock=lambda: now[0], on_change=states.append)
+    up = _Upstream(*[grpc.StatusCode.UNAVAILABLE] * 2)
+    stage = _route(up, breaker=breaker)
+    for _ in range(2):
+        assert _refused(stage, _call(receiver=BANK)).reason == "upstream_unavailable"
+    assert _refused(stage, _call(receiver=BANK)).reason == "circuit_open"
+    assert len(up.timeouts) == 2  # the open circuit did not call the upstream
+    now[0] = 11.0
+    call = _call(receiver=BANK)
+    _run(stage, call)  # the half-open trial succeeds and closes the circuit
+    assert call.breaker == "half_open"
+    assert states == [BreakerState.OPEN, BreakerState.HALF_OPEN, BreakerState.CLOSED]
+
+
+def test_failed_trial_reopens_the_circuit() -> None:
+    now = [0.0]
+    breaker = CircuitBreaker(BreakerPolicy(failures=1, reset_s=5), clock=lambda: now[0])
+    breaker.failure()
+    now[0] = 6.0
+    assert breaker.allow()
+    assert not breaker.allow()  # one trial at a time
+    breaker.failure()
+    assert breaker.state == BreakerState.OPEN
+    assert not breaker.allow()
+
+
+def test_token_bucket_and_in_flight_limits() -> None:
+    now = [0.0]
+    bucket = TokenBucket(rate=10, burst=2, clock=lambda: now[0])
+    assert [bucket.take(), bucket.take()] == [0.0, 0.0]
+    assert bucket.take() == pytest.approx(0.1)
+    now[0] = 0.1
+    assert bucket.take() == 0.0
+    flight = InFlight(1)
+    assert flight.enter()
+    assert not flight.enter()
+    flight.leave()
+    assert flight.enter()
+
+
+def test_admit_refuses_over_the_rate_with_retry_info() -> None:
+    now = [0.0]
+    stage = Admit({"platform": (TokenBucket(1, 1, clock=lambda: now[0]), InFlight(5))})
+    call = _call(caller=PLATFORM)
+    _run(stage, call)
+    err = _refused(stage, _call(caller=PLATFORM))
+    assert isinstance(err, ResourceExhausted)
+    assert err.reason == "rate_limited"
+    assert err.retry_after_s == pytest.approx(1.0)
+    details = rpc_status.status_pb2.Status.FromString(dict(to_status(err).trailing_metadata)["grpc-status-details-bin"])
+    retry = error_details_pb2.RetryInfo()
+    assert details.details[1].Unpack(retry)
+    assert retry.retry_delay.seconds == 1
+    assert len(call.on_finish) == 1  # the in-flight slot is given back when the call completes
 
 
 def test_status_carries_error_info_and_field_violations_without_values(fake: CoLendingFaker) -> None:
