@@ -34,11 +34,13 @@ from gateway.stages import (
     Identify,
     MaskRequest,
     MaskResponse,
+    PassThrough,
     Route,
     SignResponse,
     Upstream,
     VerifyResponse,
     VerifySignature,
+    relay,
 )
 from gateway.validation import ValidationPolicy, Validator
 from masking import Engine, Keyring, shipped_services
@@ -78,7 +80,8 @@ class Gateway:
 
     def __init__(self, config: GatewayConfig, *, services: Iterable[ServiceDescriptor] | None = None,
                  upstreams: Mapping[str, Upstream] | None = None, replay: NonceStore | None = None,
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC), passthrough: bool = False) -> None:
+        """``passthrough`` disables every policy stage (only for measuring the hop: ``coloan-gw bench``)."""
         self.config = config
         services = list(services) if services is not None else shipped_services()
         self.methods = compile_methods(services)
@@ -115,6 +118,9 @@ class Gateway:
             MaskResponse(engine),
             SignResponse(key),
         ]
+        if passthrough:
+            route = Route(self._upstreams, config.deadlines, self.breakers, config.retries)
+            self.stages = [PassThrough(_receivers(config, self.methods)), route, relay]
         self._log = AccessLog(config.access_log, self.policy_version)
         self._server: grpc.aio.Server | None = None
 

@@ -14,6 +14,7 @@ from gateway.stages._consent import CheckConsent
 from gateway.stages._decode import Decode
 from gateway.stages._identify import Identify, PeerChecker
 from gateway.stages._mask import MaskRequest, MaskResponse
+from gateway.stages._passthrough import PassThrough, relay
 from gateway.stages._route import Route, Upstream, UpstreamError, UpstreamReply
 from gateway.stages._sign import Countersign, SignResponse, VerifyResponse, VerifySignature
 
@@ -26,6 +27,7 @@ __all__ = [
     "Identify",
     "MaskRequest",
     "MaskResponse",
+    "PassThrough",
     "PeerChecker",
     "Route",
     "SignResponse",
@@ -34,4 +36,5 @@ __all__ = [
     "UpstreamReply",
     "VerifyResponse",
     "VerifySignature",
+    "relay",
 ]
