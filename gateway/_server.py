@@ -19,6 +19,7 @@ from certs import CredentialSource, PeerChecker
 from gateway._accesslog import AccessLog
 from gateway._call import Call
 from gateway._config import GatewayConfig, Partner
+from gateway._config import load as load_config
 from gateway._methods import MethodSpec, compile_methods
 from gateway._resilience import BreakerPolicy, BreakerState, CircuitBreaker, InFlight, TokenBucket
 from gateway._status import internal_status, to_status
@@ -63,6 +64,12 @@ def policy_version(services: Iterable[ServiceDescriptor]) -> str:
     return digest.hexdigest()[:16]
 
 
+def _identity(config: GatewayConfig) -> tuple[object, ...]:
+    """What a reload may not change: where the gateway listens and who its partners are."""
+    return config.listen, config.name, tuple((p.name, p.role, p.audience, p.spiffe_id, p.upstream)
+                                             for p in config.partners)
+
+
 def _receivers(config: GatewayConfig, methods: Mapping[str, MethodSpec]) -> dict[int, Partner]:
     out: dict[int, Partner] = {}
     for role in {m.served_by for m in methods.values()}:
@@ -83,46 +90,67 @@ class Gateway:
                  now: Callable[[], datetime] = lambda: datetime.now(UTC), passthrough: bool = False) -> None:
         """``passthrough`` disables every policy stage (only for measuring the hop: ``coloan-gw bench``)."""
         self.config = config
-        services = list(services) if services is not None else shipped_services()
-        self.methods = compile_methods(services)
-        self.policy_version = policy_version(services)
+        self._services = list(services) if services is not None else shipped_services()
+        self.methods = compile_methods(self._services)
+        self.policy_version = policy_version(self._services)
         self._source = CredentialSource(config.pki_dir, config.name)
         self._source.current()
-        engine = Engine(Keyring.load(config.keys_dir), services)
-        engine.warm()
-        key = SigningKey.from_pem_file(config.signing_key_id, config.signing_key)
-        keysets = {p.name: PublicKeySet.from_pem_files(p.signing_keys) for p in config.partners}
-        window, store = config.clock_window_s * 1000, replay or MemoryNonceStore()
+        self._store = replay or MemoryNonceStore()
+        self._now = now
         self._upstreams: dict[str, Upstream] = dict(upstreams) if upstreams is not None else {
             p.name: GrpcUpstream(p.upstream, self._source) for p in config.partners if p.upstream}
-        validator = Validator(ValidationPolicy(apr_cap_bps=config.apr_cap_bps, skip=CONSENT_RULES), now)
         lim = config.limits
-        limits = {p.name: (TokenBucket(lim.rate_per_s, lim.burst), InFlight(lim.max_in_flight))
-                  for p in config.partners}
+        self._limits = {p.name: (TokenBucket(lim.rate_per_s, lim.burst), InFlight(lim.max_in_flight))
+                        for p in config.partners}
         self.health = health_aio.HealthServicer()
         self._pending_health: set[asyncio.Future[None]] = set()
         self.breakers = {name: CircuitBreaker(BreakerPolicy(lim.breaker_failures, lim.breaker_reset_s),
                                               on_change=self._health_follows(name))
                          for name in self._upstreams}
-        self.stages: list[Callable[[Call], object]] = [
-            Identify(PeerChecker(config.pki_dir), {p.spiffe_id: p for p in config.partners}),
-            Admit(limits),
-            Authorize(_receivers(config, self.methods)),
-            VerifySignature({p: RequestVerifier(p, k, window_ms=window, replay=store) for p, k in keysets.items()}),
+        self._route = Route(self._upstreams, config.deadlines, self.breakers, config.retries)
+        self._peers = PeerChecker(config.pki_dir)
+        self._passthrough = passthrough
+        self.stages = self._stages(config)
+        self._log = AccessLog(config.access_log, self.policy_version)
+        self._server: grpc.aio.Server | None = None
+
+    def _stages(self, config: GatewayConfig) -> list[Callable[[Call], object]]:
+        """The ordered stages, built from the key material on disk now (see ``reload``)."""
+        receivers = _receivers(config, self.methods)
+        if self._passthrough:
+            return [PassThrough(receivers), self._route, relay]
+        engine = Engine(Keyring.load(config.keys_dir), self._services)
+        engine.warm()
+        key = SigningKey.from_pem_file(config.signing_key_id, config.signing_key)
+        keysets = {p.name: PublicKeySet.from_pem_files(p.signing_keys) for p in config.partners}
+        window = config.clock_window_s * 1000
+        validator = Validator(ValidationPolicy(apr_cap_bps=config.apr_cap_bps, skip=CONSENT_RULES), self._now)
+        return [
+            Identify(self._peers, {p.spiffe_id: p for p in config.partners}),
+            Admit(self._limits),
+            Authorize(receivers),
+            VerifySignature({p: RequestVerifier(p, k, window_ms=window, replay=self._store)
+                             for p, k in keysets.items()}),
             Decode(validator, config.max_message_bytes),
-            CheckConsent(now),
+            CheckConsent(self._now),
             MaskRequest(engine),
             Countersign(key),
-            Route(self._upstreams, config.deadlines, self.breakers, config.retries),
+            self._route,
             VerifyResponse({p: ResponseVerifier(k, window_ms=window) for p, k in keysets.items()}),
             MaskResponse(engine),
             SignResponse(key),
         ]
-        if passthrough:
-            route = Route(self._upstreams, config.deadlines, self.breakers, config.retries)
-            self.stages = [PassThrough(_receivers(config, self.methods)), route, relay]
-        self._log = AccessLog(config.access_log, self.policy_version)
-        self._server: grpc.aio.Server | None = None
+
+    def reload(self) -> None:
+        """Re-read the config's key material — partners' signing keys, the gateway's signing key, the masking
+        keyring — and swap in new stages; calls in flight finish with the old ones. Partner identities,
+        roles, upstreams and the listen address need a restart, and a config that changes them is refused."""
+        config = load_config(self.config.source)
+        if _identity(config) != _identity(self.config):
+            raise StartupError(f"{config.source}: partners, upstreams or listen changed; fix: restart the gateway "
+                               "(a reload applies key changes only)")
+        self.stages = self._stages(config)
+        self.config = config
 
     def _health_follows(self, partner: str) -> Callable[[BreakerState], None]:
         """While a partner's circuit is open, its services report NOT_SERVING to health checks."""

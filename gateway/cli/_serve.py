@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from gateway import _config
 from gateway._server import Gateway
+from gateway.cli._errors import USER_ERRORS, format_error
 
 
 @click.group("config")
@@ -36,8 +38,23 @@ def check_cmd(file: Path) -> None:
 @click.option("--grace", type=click.FloatRange(0, 300), default=10.0, show_default=True,
               help="Seconds in-flight calls get to finish on SIGTERM/SIGINT.")
 def serve(file: Path, grace: float) -> None:
-    """Run the gateway until SIGTERM or SIGINT, then drain in-flight calls and exit 0."""
+    """Run the gateway until SIGTERM or SIGINT, then drain in-flight calls and exit 0.
+
+    SIGHUP re-reads the key material (partners' signing keys, the gateway's signing key, the masking
+    keyring) without dropping a call; certificates and trust bundles are picked up by themselves.
+    """
     asyncio.run(_serve(_config.load(file), grace))
+
+
+def _reloader(gateway: Gateway) -> Callable[[], None]:
+    def reload() -> None:
+        try:
+            gateway.reload()
+        except USER_ERRORS as exc:
+            click.echo(f"coloan-gw: reload refused, still serving the previous keys: {format_error(exc)}", err=True)
+        else:
+            click.echo("coloan-gw: reloaded keys", err=True)
+    return reload
 
 
 async def _serve(config: _config.GatewayConfig, grace: float) -> None:
@@ -49,6 +66,7 @@ async def _serve(config: _config.GatewayConfig, grace: float) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, _reloader(gateway))
     await stop.wait()
     click.echo("coloan-gw: stopping; draining in-flight calls", err=True)
     await gateway.stop(grace)
