@@ -56,6 +56,7 @@ def record(call: Call, code: grpc.StatusCode, reason: str | None, policy_version
         "masked_response": _counts(call.response_receipt),
         "consent_id": call.consent_id,
         "breaker": call.breaker,
+        "idempotency": call.idempotency,
         "policy_version": policy_version,
     }
 

@@ -68,6 +68,7 @@ class GatewayConfig:
     signing_key: Path
     signing_key_id: str
     access_log: Path | None
+    state: str  # replay and idempotency stores: sqlite:///file (relative to the config), redis://..., memory:
     clock_window_s: int
     max_message_bytes: int
     apr_cap_bps: int
@@ -166,6 +167,9 @@ def _build(r: _Reader) -> GatewayConfig | None:
         signing_key=r.path(r.get(gw, "gateway", "signing_key", str)) or Path(),
         signing_key_id=r.get(gw, "gateway", "signing_key_id", str) or "",
         access_log=r.path(log) if (log := r.get(gw, "gateway", "access_log", str, "-")) != "-" else None,
+        state=r.get(gw, "gateway", "state", str, "sqlite:///state.db",
+                    check=lambda v: v.partition(":")[0] in ("sqlite", "redis", "rediss", "unix", "memory"),
+                    fix="use sqlite:///state.db, redis://127.0.0.1:6379/0 or memory:"),
         clock_window_s=r.get(gw, "gateway", "clock_window_s", int, 60, check=lambda v: 1 <= v <= 600),
         max_message_bytes=r.get(gw, "gateway", "max_message_bytes", int, 4 << 20, check=lambda v: v > 0),
         apr_cap_bps=r.get(r.data.get("validation", {}), "validation", "apr_cap_bps", int, 2_400,

@@ -25,7 +25,7 @@ from gateway._resilience import BreakerPolicy, BreakerState, CircuitBreaker, InF
 from gateway._status import internal_status, to_status
 from gateway._upstream import GrpcUpstream
 from gateway.errors import CallError, StartupError
-from gateway.signing import MemoryNonceStore, NonceStore, PublicKeySet, RequestVerifier, ResponseVerifier, SigningKey
+from gateway.signing import NonceStore, PublicKeySet, RequestVerifier, ResponseVerifier, SigningKey
 from gateway.stages import (
     Admit,
     Authorize,
@@ -35,6 +35,7 @@ from gateway.stages import (
     Identify,
     MaskRequest,
     MaskResponse,
+    Once,
     PassThrough,
     Route,
     SignResponse,
@@ -43,6 +44,7 @@ from gateway.stages import (
     VerifySignature,
     relay,
 )
+from gateway.state import open_stores
 from gateway.validation import ValidationPolicy, Validator
 from masking import Engine, Keyring, shipped_services
 
@@ -95,7 +97,8 @@ class Gateway:
         self.policy_version = policy_version(self._services)
         self._source = CredentialSource(config.pki_dir, config.name)
         self._source.current()
-        self._store = replay or MemoryNonceStore()
+        self._stores = open_stores(config.state, base_dir=config.source.parent)
+        self._store = replay or self._stores.nonces
         self._now = now
         self._upstreams: dict[str, Upstream] = dict(upstreams) if upstreams is not None else {
             p.name: GrpcUpstream(p.upstream, self._source) for p in config.partners if p.upstream}
@@ -133,11 +136,13 @@ class Gateway:
                              for p, k in keysets.items()}),
             Decode(validator, config.max_message_bytes),
             CheckConsent(self._now),
-            MaskRequest(engine),
-            Countersign(key),
-            self._route,
-            VerifyResponse({p: ResponseVerifier(k, window_ms=window) for p, k in keysets.items()}),
-            MaskResponse(engine),
+            Once(self._stores.idempotency, [
+                MaskRequest(engine),
+                Countersign(key),
+                self._route,
+                VerifyResponse({p: ResponseVerifier(k, window_ms=window) for p, k in keysets.items()}),
+                MaskResponse(engine),
+            ], lease_ms=config.deadlines.max_ms + 5_000),
             SignResponse(key),
         ]
 
@@ -245,6 +250,7 @@ class Gateway:
             if close is not None:
                 await close()
         self._log.close()
+        self._stores.close()
 
     async def wait(self) -> None:
         if self._server is not None:

@@ -7,6 +7,7 @@
     ├── Unauthenticated          UNAUTHENTICATED: peer certificate, signature, freshness, replay
     ├── PermissionDenied         PERMISSION_DENIED: the caller's role may not call the method
     ├── InvalidArgument          INVALID_ARGUMENT: undecodable or invalid message (BadRequest details)
+    ├── AlreadyExists            ALREADY_EXISTS: an idempotency key reused for a different request
     ├── FailedPrecondition       FAILED_PRECONDITION: consent missing, expired or not for this receiver
     ├── ResourceExhausted        RESOURCE_EXHAUSTED: message too large
     ├── DeadlineExceeded         DEADLINE_EXCEEDED: no time left for the upstream
@@ -75,6 +76,10 @@ class InvalidArgument(CallError):
     def __init__(self, reason: str, message: str = "", violations: Sequence[Violation] = ()) -> None:
         super().__init__(reason, message)
         self.violations = tuple(violations)
+
+
+class AlreadyExists(CallError):
+    code = grpc.StatusCode.ALREADY_EXISTS
 
 
 class FailedPrecondition(CallError):

@@ -1,9 +1,9 @@
 """The pipeline stages, one concern each; every stage is ``async (Call) -> None`` and raises
 ``CallError`` to stop the call.
 
-Request path: identify → admit (rate and concurrency) → authorize → verify signature → decode and validate → consent →
-mask for the receiver → countersign → route. Response path: verify the upstream's
-signature → mask for the caller → sign for the caller.
+identify → admit (rate and concurrency) → authorize → verify signature → decode and validate → consent →
+once per idempotency key [mask for the receiver → countersign → route → verify the upstream's signature →
+mask for the caller] → sign for the caller.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from gateway.stages._consent import CheckConsent
 from gateway.stages._decode import Decode
 from gateway.stages._identify import Identify, PeerChecker
 from gateway.stages._mask import MaskRequest, MaskResponse
+from gateway.stages._once import Once
 from gateway.stages._passthrough import PassThrough, relay
 from gateway.stages._route import Route, Upstream, UpstreamError, UpstreamReply
 from gateway.stages._sign import Countersign, SignResponse, VerifyResponse, VerifySignature
@@ -27,6 +28,7 @@ __all__ = [
     "Identify",
     "MaskRequest",
     "MaskResponse",
+    "Once",
     "PassThrough",
     "PeerChecker",
     "Route",
