@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Mapping
@@ -33,6 +34,7 @@ def record(call: Call, code: grpc.StatusCode, reason: str | None, policy_version
     peer, verified = call.peer, call.verified
     return {
         "request_id": call.request_id,
+        "worker": os.getpid(),
         "trace_id": _trace_id(call.header("traceparent")),
         "caller": call.caller.name if call.caller else None,
         "spiffe_id": peer.spiffe_id if peer else None,

@@ -12,6 +12,7 @@ import click
 
 from gateway import _config
 from gateway._server import Gateway
+from gateway._workers import check_workers, run_workers
 from gateway.cli._errors import USER_ERRORS, format_error
 
 
@@ -37,13 +38,19 @@ def check_cmd(file: Path) -> None:
 @click.option("--config", "file", required=True, type=click.Path(path_type=Path), help="The gateway.toml to run.")
 @click.option("--grace", type=click.FloatRange(0, 300), default=10.0, show_default=True,
               help="Seconds in-flight calls get to finish on SIGTERM/SIGINT.")
-def serve(file: Path, grace: float) -> None:
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Gateway processes sharing the port (SO_REUSEPORT); they share state through gateway.state.")
+def serve(file: Path, grace: float, workers: int) -> None:
     """Run the gateway until SIGTERM or SIGINT, then drain in-flight calls and exit 0.
 
     SIGHUP re-reads the key material (partners' signing keys, the gateway's signing key, the masking
     keyring) without dropping a call; certificates and trust bundles are picked up by themselves.
     """
-    asyncio.run(_serve(_config.load(file), grace))
+    config = _config.load(file)
+    check_workers(config, workers)
+    if workers > 1:
+        sys.exit(run_workers(file, workers, grace))
+    asyncio.run(_serve(config, grace))
 
 
 def _reloader(gateway: Gateway) -> Callable[[], None]:
