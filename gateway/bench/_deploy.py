@@ -1,0 +1,89 @@
+"""The bench deployment on loopback: a fresh workspace, the bank process and two gateway processes.
+
+The pass-through gateway and the full gateway share one workspace and one bank
+process; both write their access logs (a real cost of the gateway), each to its own
+file, and both run with admission limits raised far above what the bench sends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from gateway._workspace import Workspace, create, write_config
+from gateway.bench._errors import BenchError
+from gateway.bench._procs import Child, spawn, stop
+
+LIMITS = {"rate_per_s": 1_000_000, "burst": 1_000_000, "max_in_flight": 4_096, "breaker_failures": 1_000,
+          "breaker_reset_s": 1}
+_UNUSED = "127.0.0.1:1"  # the platform's upstream: the bench never calls the platform
+
+
+def gateway_config(ws: Workspace, mode: str, bank: str, state: str | None = None) -> Path:
+    """``<mode>.toml``: the workspace's gateway config with its own access log, state store and the bench's limits."""
+    text = write_config(ws, listen="127.0.0.1:0", upstreams={"bank": bank, "platform": _UNUSED}).read_text()
+    if state is not None:
+        text = text.replace("[gateway]\n", f'[gateway]\nstate = "{state}"\n', 1)
+    log = 'access_log = "logs/access.jsonl"'
+    if log not in text:
+        raise BenchError(f"{ws.config}: no {log} line to give the {mode} gateway its own access log")
+    text = text.replace(log, f'access_log = "logs/{mode}-access.jsonl"')
+    table = "\n".join(f"{k} = {v}" for k, v in LIMITS.items())
+    path = ws.root / f"{mode}.toml"
+    path.write_text(f"{text}\n[limits]\n{table}\n")
+    return path
+
+
+@dataclass(frozen=True)
+class Stack:
+    """Where each mode's client connects, and which processes serve it."""
+
+    ws: Workspace
+    bank: Child
+    gateways: dict[str, Child]
+    state: str | None = None
+
+    def target(self, mode: str) -> str:
+        if mode == "direct":
+            return f"127.0.0.1:{self.bank.ports[0]}"
+        return f"127.0.0.1:{self.gateways[mode].ports[0]}"
+
+    def servers(self, mode: str) -> dict[str, Child]:
+        """The server processes a call of ``mode`` runs through, by role."""
+        return {"bank": self.bank} if mode == "direct" else {"gateway": self.gateways[mode], "bank": self.bank}
+
+    @property
+    def gated_bank(self) -> str:
+        return gated_address(self.bank)
+
+
+def gated_address(bank: Child) -> str:
+    """The bank's gateway-only (countersignature-checking) address."""
+    return f"127.0.0.1:{bank.ports[1]}"
+
+
+def start_gateway(ws: Workspace, mode: str, bank: str, *, state: str | None = None,
+                  profile: Path | None = None) -> Child:
+    """A gateway process for ``mode`` (``passthrough`` or ``full``) in front of ``bank``."""
+    args = [str(gateway_config(ws, mode, bank, state))]
+    args += ["--passthrough"] if mode == "passthrough" else []
+    args += ["--profile", str(profile)] if profile else []
+    name = f"{mode}-gateway" + ("-profiled" if profile else "")
+    return spawn(name, "gateway.bench._gateway", args, ws.root / "logs" / f"{name}.log")
+
+
+@contextmanager
+def deployed(root: Path, state: str | None = None) -> Iterator[Stack]:
+    """Create the workspace under ``root``, start every process, and stop them all on the way out."""
+    ws = create(root)
+    with ExitStack() as stack:
+        bank = spawn("bank", "gateway.bench._bank", [str(ws.root)], ws.root / "logs" / "bank.log")
+        stack.callback(stop, bank)
+        plain = f"127.0.0.1:{bank.ports[0]}"
+        gateways = {"passthrough": start_gateway(ws, "passthrough", plain, state=state)}
+        stack.callback(stop, gateways["passthrough"])
+        gateways["full"] = start_gateway(ws, "full", gated_address(bank), state=state)
+        stack.callback(stop, gateways["full"])
+        yield Stack(ws, bank, gateways, state)
