@@ -13,6 +13,7 @@ from importlib.metadata import version
 
 import click
 
+from gateway.cli._bench import bench
 from gateway.cli._certs import certs
 from gateway.cli._errors import USER_ERRORS, format_error
 from gateway.cli._fake import fake
@@ -49,6 +50,7 @@ def cli() -> None:
     """
 
 
+cli.add_command(bench)
 cli.add_command(certs)
 cli.add_command(fake)
 cli.add_command(keys)

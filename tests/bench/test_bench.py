@@ -1,0 +1,78 @@
+"""``coloan-gw bench``: a quick run deploys the three modes as processes, prints the tables, writes JSON.
+
+No timing is asserted (the host is shared); only that every mode ran, every call
+succeeded, and the report says what the issue asks for.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import os
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from gateway.bench import MODES, BenchError, Level, Sample
+from gateway.bench._model import percentile
+from gateway.bench._procs import cpu_seconds, spawn
+from gateway.bench._report import verdicts
+from gateway.cli import cli
+
+
+def _sample(mode: str, level: int, rps: float, p50: float) -> Sample:
+    return Sample(mode, level, 1.0, (p50,) * int(rps), 0, {"client": 0.1})
+
+
+def _level(level: int, rps: dict[str, float], p50: dict[str, float]) -> Level:
+    return Level(level, {m: _sample(m, level, rps[m], p50[m]) for m in MODES})
+
+
+def test_percentile_interpolates_between_ranks() -> None:
+    assert percentile((1.0, 2.0, 3.0, 4.0), 0.5) == 2.5
+    assert percentile((5.0,), 0.99) == 5.0
+    assert math.isnan(percentile((), 0.5))
+
+
+def test_process_cpu_time_is_read_from_proc_and_grows_with_work() -> None:
+    before = cpu_seconds(os.getpid())
+    end = time.process_time() + 0.05
+    while time.process_time() < end:
+        pass
+    assert cpu_seconds(os.getpid()) > before
+
+
+def test_verdicts_state_each_target_as_met_not_met_or_not_run() -> None:
+    one = _level(1, {"direct": 100, "passthrough": 90, "full": 80}, {"direct": 1.0, "passthrough": 1.5, "full": 3.5})
+    eight = _level(8, {"direct": 100, "passthrough": 100, "full": 80}, {"direct": 1, "passthrough": 1, "full": 1})
+    assert [v.met for v in verdicts([one, eight])] == [True, False]
+    assert [v.met for v in verdicts([eight])] == [True, None]
+
+
+@pytest.mark.integration
+def test_quick_bench_prints_three_modes_and_ratios_and_writes_json(tmp_path: Path) -> None:
+    out, png = tmp_path / "bench.json", tmp_path / "bench.png"
+    result = CliRunner().invoke(cli, ["bench", "--quick", "--requests", "12", "--json", str(out), "--plot", str(png)])
+    assert result.exit_code == 0, result.output
+    for text in ("direct", "pass-through", "full", "full / pass-through", "full / direct", "target: "):
+        assert text in result.stdout
+    data = json.loads(out.read_text())
+    assert [lv["concurrency"] for lv in data["levels"]] == [1, 8, 32]
+    for lv in data["levels"]:
+        assert set(lv["modes"]) == set(MODES)
+        assert all(m["errors"] == 0 and m["requests"] == 12 for m in lv["modes"].values())
+        assert lv["modes"]["direct"]["cpu_us_per_call"]["gateway"] is None
+        assert lv["ratios"]["full_over_passthrough"] > 0
+    assert [t["met"] in (True, False) for t in data["targets"]] == [True, True]
+    if importlib.util.find_spec("matplotlib") is None:
+        assert "matplotlib is not installed" in result.stderr and not png.exists()
+    else:
+        assert png.read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_process_that_never_gets_ready_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(BenchError, match=r"bench nothing process did not start: .*No module named"):
+        spawn("nothing", "gateway.bench._no_such_module", [], tmp_path / "nothing.log")
