@@ -8,7 +8,7 @@
 #
 # start and stop are idempotent. The server daemonizes, writes DIR/redis-PORT.pid and
 # DIR/redis-PORT.log, keeps an append-only file in DIR (fsync every second) and no RDB
-# snapshots. Use one DIR per instance.
+# snapshots, and never evicts keys (a full server refuses writes). Use one DIR per instance.
 set -euo pipefail
 
 die() { echo "redis.sh: $*" >&2; exit 1; }
@@ -56,7 +56,7 @@ start() {
   local log="$dir/redis-$port.log"
   redis-server --bind 127.0.0.1 --port "$port" --protected-mode yes --daemonize yes --supervised no \
     --pidfile "$dir/redis-$port.pid" --logfile "$log" --dir "$dir" \
-    --save '' --appendonly yes --appendfsync everysec </dev/null >>"$log" 2>&1 \
+    --save '' --appendonly yes --appendfsync everysec --maxmemory-policy noeviction </dev/null >>"$log" 2>&1 \
     || { tail -n 20 "$log" >&2; die "redis-server refused to start (log: $log)"; }
   for _ in $(seq 100); do
     answers "$port" && { url "$port"; return 0; }
