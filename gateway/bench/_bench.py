@@ -24,8 +24,8 @@ NOTES = (
     "same in every mode and decrypts nothing.",
     "CPU µs/call: client from time.process_time(), gateway and bank from /proc/<pid>/stat (10 ms ticks), "
     "over the measured phases only; each gateway writes its JSON access log in both gateway modes.",
-    "modes take turns in rounds (rotated order) so each sees the same host load; the host is shared, so "
-    "compare within one run rather than across runs.",
+    "modes take turns in rounds (rotated order) so each sees the same host load; ratios and targets use each "
+    "mode's best round, which filters out bursts of other work on a shared host; latencies merge all rounds.",
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 import platform
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import grpc
@@ -51,13 +51,13 @@ def _row(sample: Sample) -> list[str]:
     cpu = [_us(sample.cpu_us_per_call(p)) for p in PROCESSES]
     errors = str(sample.errors) if sample.errors else ""
     return [str(sample.level), LABELS[sample.mode], str(sample.requests), f"{sample.rps:,.0f}",
-            f"{sample.p50_ms:.2f}", f"{sample.p99_ms:.2f}", *cpu, errors]
+            f"{sample.best_rps:,.0f}", f"{sample.p50_ms:.2f}", f"{sample.p99_ms:.2f}", *cpu, errors]
 
 
 def results_table(levels: Sequence[Level]) -> Table:
-    table = Table(title="AssessCredit on loopback (mTLS), same Faker applications in every mode; "
-                        "CPU in µs per call of each process", box=box.SIMPLE_HEAD)
-    for name in ("conc.", "mode", "calls", "req/s", "p50 ms", "p99 ms", *PROCESSES, "errors"):
+    table = Table(title="AssessCredit on loopback (mTLS), same Faker applications in every mode; req/s overall "
+                        "and in the best round; CPU in µs per call of each process", box=box.SIMPLE_HEAD)
+    for name in ("conc.", "mode", "calls", "req/s", "best", "p50 ms", "p99 ms", *PROCESSES, "errors"):
         table.add_column(name, justify="left" if name == "mode" else "right")
     for level in levels:
         for mode in MODES:
@@ -65,24 +65,31 @@ def results_table(levels: Sequence[Level]) -> Table:
     return table
 
 
+RATIOS: tuple[tuple[str, Callable[[Level], str]], ...] = (
+    ("full / pass-through requests/s", lambda lv: f"{lv.throughput_ratio('full', 'passthrough'):.2f}"),
+    ("full / direct requests/s", lambda lv: f"{lv.throughput_ratio('full', 'direct'):.2f}"),
+    ("pass-through / direct requests/s", lambda lv: f"{lv.throughput_ratio('passthrough', 'direct'):.2f}"),
+    ("full p50 over direct", lambda lv: f"{lv.added_p50_ms('full', 'direct'):+.2f} ms"),
+    ("pass-through p50 over direct", lambda lv: f"{lv.added_p50_ms('passthrough', 'direct'):+.2f} ms"),
+    ("gateway CPU/call full / pass-through", lambda lv: f"{lv.cpu_ratio('gateway', 'full', 'passthrough'):.2f}"),
+)
+
+
 def ratios_table(levels: Sequence[Level]) -> Table:
-    table = Table(title="Throughput ratios (requests/s) and p50 latency added over direct", box=box.SIMPLE_HEAD)
-    for name in ("conc.", "full / pass-through", "full / direct", "pass-through / direct", "full +p50",
-                 "pass-through +p50"):
-        table.add_column(name, justify="right")
+    table = Table(title="Ratios (requests/s of each mode's best round) and latency added", box=box.SIMPLE_HEAD)
+    table.add_column("at concurrency")
     for lv in levels:
-        table.add_row(str(lv.level), f"{lv.throughput_ratio('full', 'passthrough'):.2f}",
-                      f"{lv.throughput_ratio('full', 'direct'):.2f}",
-                      f"{lv.throughput_ratio('passthrough', 'direct'):.2f}",
-                      f"{lv.added_p50_ms('full', 'direct'):+.2f} ms",
-                      f"{lv.added_p50_ms('passthrough', 'direct'):+.2f} ms")
+        table.add_column(str(lv.level), justify="right")
+    for name, cell in RATIOS:
+        table.add_row(name, *(cell(lv) for lv in levels))
     return table
 
 
 def profile_table(profile: Profile, by: str) -> Table:
     entries = profile.by_self if by == "self" else profile.by_cumulative
     table = Table(title=f"Gateway profile, full path, {profile.requests} calls at concurrency {profile.level}, "
-                        f"top {len(entries)} by {by} time (cProfile, event-loop thread)", box=box.SIMPLE_HEAD)
+                        f"top {len(entries)} by {by} time (cProfile, event-loop thread)", box=box.SIMPLE_HEAD,
+                  caption="calls counts each resumption of a coroutine; µs/call is per profiled request")
     for name in ("function", "calls", "self s", "cumulative s", f"{by} µs/call"):
         table.add_column(name, justify="left" if name == "function" else "right")
     for e in entries:
@@ -112,7 +119,9 @@ def render(report: Report, console: Console) -> None:
 
 def _sample_json(s: Sample) -> dict[str, Any]:
     return {"requests": s.requests, "errors": s.errors, "first_error": s.first_error, "wall_s": round(s.wall_s, 4),
-            "requests_per_s": round(s.rps, 1), "p50_ms": round(s.p50_ms, 3), "p99_ms": round(s.p99_ms, 3),
+            "requests_per_s": round(s.rps, 1), "requests_per_s_best_round": round(s.best_rps, 1),
+            "requests_per_s_rounds": [round(r, 1) for r in s.round_rps],
+            "p50_ms": round(s.p50_ms, 3), "p99_ms": round(s.p99_ms, 3),
             "cpu_us_per_call": {p: None if (v := s.cpu_us_per_call(p)) is None else round(v, 1) for p in PROCESSES}}
 
 
@@ -120,7 +129,8 @@ def _level_json(lv: Level) -> dict[str, Any]:
     return {"concurrency": lv.level, "modes": {m: _sample_json(lv.samples[m]) for m in MODES},
             "ratios": {"full_over_passthrough": round(lv.throughput_ratio("full", "passthrough"), 4),
                        "full_over_direct": round(lv.throughput_ratio("full", "direct"), 4),
-                       "passthrough_over_direct": round(lv.throughput_ratio("passthrough", "direct"), 4)},
+                       "passthrough_over_direct": round(lv.throughput_ratio("passthrough", "direct"), 4),
+                       "gateway_cpu_full_over_passthrough": round(lv.cpu_ratio("gateway", "full", "passthrough"), 4)},
             "added_p50_ms": {"full": round(lv.added_p50_ms("full", "direct"), 3),
                              "passthrough": round(lv.added_p50_ms("passthrough", "direct"), 3)}}
 
@@ -138,7 +148,8 @@ def to_json(report: Report) -> dict[str, Any]:
     o = report.options
     out: dict[str, Any] = _finite({
         "options": {"levels": list(o.levels), "requests": {str(n): o.requests_at(n) for n in o.levels},
-                    "rounds": o.rounds, "warmup": o.warmup, "messages": o.messages, "seed": o.seed, "quick": o.quick},
+                    "rounds": o.rounds, "warmup": o.warmup, "messages": o.messages, "seed": o.seed, "quick": o.quick,
+                    "state": o.state},
         "environment": dict(report.environment),
         "levels": [_level_json(lv) for lv in report.levels],
         "targets": [{"target": v.target, "observed": v.observed, "met": v.met} for v in report.verdicts],

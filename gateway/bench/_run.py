@@ -50,8 +50,9 @@ def _merge(mode: str, level: int, parts: Sequence[tuple[Run, Mapping[str, float]
     cpu = {p: sum(cpu[p] for _, cpu in parts) for p in parts[0][1]}
     latencies = tuple(sorted(ms for run, _ in parts for ms in run.latencies_ms))
     errors = [run.first_error for run, _ in parts if run.first_error]
+    rounds = tuple(len(run.latencies_ms) / run.wall_s for run, _ in parts if run.wall_s > 0)
     return Sample(mode, level, sum(run.wall_s for run, _ in parts), latencies,
-                  sum(run.errors for run, _ in parts), cpu, errors[0] if errors else None)
+                  sum(run.errors for run, _ in parts), cpu, errors[0] if errors else None, rounds)
 
 
 def _split(total: int, rounds: int) -> list[int]:
