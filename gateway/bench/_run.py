@@ -62,8 +62,8 @@ def _split(total: int, rounds: int) -> list[int]:
 async def _level(stack: Stack, clients: Mapping[str, Assess], messages: Sequence[c.LoanApplication],
                  level: int, options: Options) -> Level:
     parts: dict[str, list[tuple[Run, Mapping[str, float]]]] = {m: [] for m in MODES}
-    start = 0
-    for r, count in enumerate(_split(options.requests_at(level), max(1, options.rounds))):
+    start, total = 0, options.requests_at(level)
+    for r, count in enumerate(_split(total, max(1, min(options.rounds, total)))):
         for mode in MODES[r % len(MODES):] + MODES[:r % len(MODES)]:
             parts[mode].append(await _phase(stack, mode, clients[mode], messages, count, level, start))
         start += count
@@ -77,7 +77,7 @@ async def measure(stack: Stack, options: Options, messages: Sequence[c.LoanAppli
         clients = {m: await exits.enter_async_context(client(stack.ws, m, stack.target(m))) for m in MODES}
         for mode in MODES:
             warm = await drive(clients[mode], messages, options.warmup, min(8, max(options.levels)))
-            if warm.errors == options.warmup:
+            if warm.errors and warm.errors == options.warmup:
                 raise BenchError(f"every {mode} warm-up call failed: {warm.first_error}")
         say(f"warmed up ({options.warmup} calls per mode)")
         levels = []
