@@ -19,6 +19,8 @@ from gateway.signing import ManualClock
 
 NOW_MS = signing_conftest.NOW_MS
 """The signing contract tests assume this time; every test here starts at it too."""
+REDIS = pytest.param("redis", marks=pytest.mark.integration)
+"""The Redis parameter of a store fixture: it needs the session's real server."""
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "redis.sh"
 INSTALL_TIMEOUT_S = 280  # a first run may apt-get install redis-server
 

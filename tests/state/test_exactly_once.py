@@ -22,6 +22,8 @@ from gateway.state import (
     open_stores,
 )
 
+from .conftest import REDIS
+
 SCOPE, KEY = "platform/coloan.v1.CreditService/Drawdown", "dd-20260601-0001"
 DRAWDOWN = b"\n\x0bAPP-0000001\x10\xa0\x8d\x06"
 
@@ -52,7 +54,7 @@ async def forward(store: IdempotencyStore, bank: Bank, body: bytes) -> StoredRes
     return response
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["sqlite", REDIS])
 def replicas(request: pytest.FixtureRequest, tmp_path: Path, prefix: str) -> Iterator[list[StateStores]]:
     url = f"sqlite:///{tmp_path}/state.db" if request.param == "sqlite" else request.getfixturevalue("redis_url")
     stores = [open_stores(url, prefix=prefix) for _ in range(2)]

@@ -22,6 +22,8 @@ from gateway.state import (
     StoredResponse,
 )
 
+from .conftest import REDIS
+
 LEASE_MS = 30_000
 RETAIN_MS = 3_600_000
 SCOPE = "platform/coloan.v1.CreditService/Drawdown"
@@ -35,7 +37,7 @@ RESPONSE = StoredResponse(
 )
 
 
-@pytest.fixture(params=["memory", "sqlite", "redis"])
+@pytest.fixture(params=["memory", "sqlite", REDIS])
 def store(request: pytest.FixtureRequest, clock: ManualClock, tmp_path: Path) -> Iterator[IdempotencyStore]:
     if request.param == "memory":
         yield MemoryIdempotencyStore(retain_ms=RETAIN_MS, clock=clock)

@@ -22,6 +22,8 @@ from signing.test_replay import (
 from gateway.signing import ManualClock, NonceStore
 from gateway.state import RedisNonceStore, SqliteNonceStore
 
+from .conftest import REDIS
+
 CONTRACT = (
     test_a_nonce_is_accepted_once_per_scope,
     test_a_nonce_is_live_until_its_expiry_inclusive_then_forgotten,
@@ -30,7 +32,7 @@ CONTRACT = (
 )
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["sqlite", REDIS])
 def any_store(request: pytest.FixtureRequest, clock: ManualClock, tmp_path: Path) -> Iterator[NonceStore]:
     store: SqliteNonceStore | RedisNonceStore
     if request.param == "sqlite":

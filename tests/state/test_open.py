@@ -31,6 +31,7 @@ def test_four_slashes_is_an_absolute_path(tmp_path: Path) -> None:
     assert (tmp_path / "abs.db").is_file() and not (tmp_path / "elsewhere").exists()
 
 
+@pytest.mark.integration
 def test_a_redis_url_opens_both_stores_on_one_client(redis_url: str) -> None:
     stores = open_stores(redis_url)
     assert isinstance(stores.nonces, RedisNonceStore) and isinstance(stores.idempotency, RedisIdempotencyStore)

@@ -26,6 +26,8 @@ from gateway.state import (
 
 from .conftest import NOW_MS, PrivateRedis, free_port
 
+pytestmark = pytest.mark.integration
+
 GRACE_MS = 30_000
 
 

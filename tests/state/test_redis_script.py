@@ -14,6 +14,8 @@ import redis
 
 from .conftest import SCRIPT, PrivateRedis, free_port, redis_sh
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[PrivateRedis]:

@@ -14,14 +14,14 @@ import pytest
 from gateway.signing import ManualClock, NonceStore
 from gateway.state import Claimed, IdempotencyStore, InProgress, Replay, StateStores, StoredResponse, open_stores
 
-from .conftest import NOW_MS
+from .conftest import NOW_MS, REDIS
 
 WORKER = Path(__file__).with_name("_worker.py")
 PROCESSES, ATTEMPTS = 3, 100
 Open = Callable[[], StateStores]
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["sqlite", REDIS])
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The same state, reached by every replica through its own connection."""
     if request.param == "sqlite":
