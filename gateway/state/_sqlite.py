@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from gateway.state._errors import BackendError, StateConfigError
+from gateway.state._idempotency import check_ms
 
 SCHEMA_VERSION = 1
 SCHEMA = """
@@ -49,7 +50,7 @@ class Database:
     def __init__(self, path: Path, *, busy_timeout_ms: int, error: type[BackendError]) -> None:
         self._error = error
         self._lock = threading.Lock()
-        self._conn = _connect(Path(path), busy_timeout_ms)
+        self._conn = _connect(Path(path), check_ms(busy_timeout_ms, "busy_timeout_ms"))
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -139,3 +139,8 @@ def test_a_path_that_cannot_be_created_is_refused_at_start_up(tmp_path: Path) ->
     (tmp_path / "file").write_text("")
     with pytest.raises(StateConfigError, match="cannot create"):
         SqliteNonceStore(tmp_path / "file" / "state.db")
+
+
+def test_the_busy_timeout_must_be_positive(path: Path) -> None:
+    with pytest.raises(ValueError, match="busy_timeout_ms"):
+        SqliteNonceStore(path, busy_timeout_ms=0)
