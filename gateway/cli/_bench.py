@@ -48,7 +48,7 @@ def bench(levels: tuple[int, ...], requests: int | None, quick: bool, json_file:
     settings = {"levels": levels, "requests": requests, "profile": profile, "state": state, "workdir": workdir}
     options = quick_options(**settings) if quick else Options(**settings)  # type: ignore[arg-type]
     console = Console(stderr=True, highlight=False)
-    report = run(options, say=lambda line: console.print(f"[dim]{line}[/dim]"))
+    report = run(options, say=lambda line: console.print(f"[dim]{line}[/dim]", soft_wrap=True))
     render(report, Console(highlight=False, width=None if sys.stdout.isatty() else 120))
     if json_file is not None:
         with atomic_output(json_file) as out:
