@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+from redis_server import PrivateRedis
 
 from gateway.fake import CoLendingFaker
 
@@ -21,3 +23,12 @@ def as_of() -> datetime:
 def fake() -> CoLendingFaker:
     """A seeded generator of realistic Chinese co-lending records at a fixed reference time."""
     return CoLendingFaker(20261203, as_of=AS_OF)
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of a Redis shared by the session's tests; each test keeps apart with its own ``prefix``."""
+    server = PrivateRedis(tmp_path_factory.mktemp("redis"))
+    url = server.start()
+    yield url
+    server.stop()
