@@ -100,6 +100,7 @@ class Gateway:
         self._stores = open_stores(config.state, base_dir=config.source.parent)
         self._store = replay or self._stores.nonces
         self._now = now
+        self._started_ms = int(now().timestamp() * 1000)
         self._upstreams: dict[str, Upstream] = dict(upstreams) if upstreams is not None else {
             p.name: GrpcUpstream(p.upstream, self._source) for p in config.partners if p.upstream}
         lim = config.limits
@@ -133,7 +134,7 @@ class Gateway:
             Admit(self._limits),
             Authorize(receivers),
             VerifySignature({p: RequestVerifier(p, k, window_ms=window, replay=self._store)
-                             for p, k in keysets.items()}),
+                             for p, k in keysets.items()}, self._started_ms),
             Decode(validator, config.max_message_bytes),
             CheckConsent(self._now),
             Once(self._stores.idempotency, [

@@ -24,8 +24,9 @@ FORWARDED = ("traceparent", "tracestate")
 class VerifySignature:
     """The caller's detached signature over the exact received bytes, its freshness and its nonce."""
 
-    def __init__(self, verifiers: Mapping[str, RequestVerifier]) -> None:
+    def __init__(self, verifiers: Mapping[str, RequestVerifier], not_before_ms: int) -> None:
         self._verifiers = dict(verifiers)
+        self._not_before_ms = not_before_ms
 
     async def __call__(self, call: Call) -> None:
         assert call.caller is not None
@@ -35,6 +36,9 @@ class VerifySignature:
             raise Unauthenticated(f"signature_{exc.reason}") from None
         except ReplayStoreError:
             raise Unavailable("replay_store_unavailable", "the replay store cannot answer") from None
+        if call.verified.timestamp_ms < self._not_before_ms:
+            # Signed before this process started: its nonce may be one a crash rolled back.
+            raise Unauthenticated("signature_stale_timestamp")
         if call.method.policy.idempotency_key_required and not call.verified.idempotency_key:
             violation = Violation("metadata.x-coloan-idempotency-key", "required", "this method needs one")
             raise InvalidArgument("idempotency_key_missing", "missing idempotency key", [violation])

@@ -1,8 +1,10 @@
-"""The SQLite state file: one connection per store, WAL, FULL sync, and writes as IMMEDIATE transactions.
+"""The SQLite state file: one connection per store, WAL, and writes as IMMEDIATE transactions.
 
-Why ``synchronous=FULL``: in WAL mode NORMAL skips the fsync at commit, so a power cut can
-roll back the last commits, and a lost idempotency record means a second disbursement (a
-lost nonce, a replay). FULL costs one WAL fsync per commit, affordable at gateway rates.
+Idempotency records use ``synchronous=FULL``: in WAL mode NORMAL skips the fsync at commit, so
+a power cut can roll back the last commits, and a lost idempotency record means a second
+disbursement. Nonces use NORMAL (no fsync per call; a process crash loses nothing, only an OS
+crash or power cut can roll back the last commits): the gateway refuses requests signed before
+it started, so a nonce rolled back that way can never be replayed.
 ``BEGIN IMMEDIATE`` takes the write lock up front, so concurrent writers in other processes
 wait in the busy handler (bounded by ``busy_timeout_ms``) instead of failing mid-transaction.
 """
@@ -47,10 +49,11 @@ PURGE_LIMIT = 64
 class Database:
     """One connection to the state file, serialized by a lock; sqlite3 failures become ``error``."""
 
-    def __init__(self, path: Path, *, busy_timeout_ms: int, error: type[BackendError]) -> None:
+    def __init__(self, path: Path, *, busy_timeout_ms: int, error: type[BackendError], durable: bool = True) -> None:
         self._error = error
         self._lock = threading.Lock()
         self._conn = _connect(Path(path), check_ms(busy_timeout_ms, "busy_timeout_ms"))
+        self._conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

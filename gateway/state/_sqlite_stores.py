@@ -48,7 +48,7 @@ class SqliteNonceStore:
 
     def __init__(self, path: Path | str, *, clock: Clock = SYSTEM_CLOCK,
                  busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> None:
-        self._db = Database(Path(path), busy_timeout_ms=busy_timeout_ms, error=NonceBackendError)
+        self._db = Database(Path(path), busy_timeout_ms=busy_timeout_ms, error=NonceBackendError, durable=False)
         self._clock = clock
 
     def check_and_store(self, scope: str, nonce: str, expires_at_ms: int) -> bool:

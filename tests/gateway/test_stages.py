@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -286,3 +287,22 @@ def test_status_carries_error_info_and_field_violations_without_values(fake: CoL
     assert [(f.field, f.description) for f in bad.field_violations] == [
         ("profile.mobile", "must be an 11-digit mainland mobile number starting 13-19 [mobile.format]")]
     assert app.profile.mobile not in proto.SerializeToString().decode("utf-8", "replace")
+
+
+def test_requests_signed_before_the_gateway_started_are_stale(fake: CoLendingFaker) -> None:
+    from gateway.signing import PublicKeySet, RequestVerifier, SigningKey, sign_request
+    from gateway.stages import VerifySignature
+
+    key = SigningKey.generate("platform/1")
+    body = fake.application().SerializeToString()
+    headers = sign_request(key, ASSESS.path, body)
+    verifier = RequestVerifier("platform", PublicKeySet.of(key))
+    signed_at = int(headers["x-coloan-timestamp"])
+    fresh = Call(ASSESS, body, tuple(headers.items()), b"pem", "r", caller=PLATFORM)
+    _run(VerifySignature({"platform": verifier}, not_before_ms=signed_at), fresh)
+    assert fresh.verified is not None
+    replay_safe = Call(ASSESS, body, tuple(sign_request(key, ASSESS.path, body).items()), b"pem", "r",
+                       caller=PLATFORM)
+    err = _refused(VerifySignature({"platform": verifier}, not_before_ms=int(time.time() * 1000) + 60_000),
+                   replay_safe)
+    assert err.reason == "signature_stale_timestamp"
