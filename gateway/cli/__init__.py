@@ -19,6 +19,7 @@ from gateway.cli._errors import USER_ERRORS, format_error
 from gateway.cli._fake import fake
 from gateway.cli._keys import keys
 from gateway.cli._mask import mask
+from gateway.cli._mock import mock_bank, mock_platform
 from gateway.cli._schema import schema
 from gateway.cli._serve import config_group, serve
 
@@ -55,6 +56,8 @@ cli.add_command(certs)
 cli.add_command(fake)
 cli.add_command(keys)
 cli.add_command(mask)
+cli.add_command(mock_bank)
+cli.add_command(mock_platform)
 cli.add_command(schema)
 cli.add_command(serve)
 cli.add_command(config_group)
