@@ -15,6 +15,7 @@ import click
 
 from gateway.cli._bench import bench
 from gateway.cli._certs import certs
+from gateway.cli._demo import demo
 from gateway.cli._errors import USER_ERRORS, format_error
 from gateway.cli._fake import fake
 from gateway.cli._keys import keys
@@ -53,6 +54,7 @@ def cli() -> None:
 
 cli.add_command(bench)
 cli.add_command(certs)
+cli.add_command(demo)
 cli.add_command(fake)
 cli.add_command(keys)
 cli.add_command(mask)
