@@ -46,10 +46,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-# bench/ holds scripts named like the packages they measure (bench/masking.py): keep it off the import path.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
-from google.protobuf import (  # noqa: E402
+from google.protobuf import (
     descriptor_pb2,
     descriptor_pool,
     duration_pb2,
@@ -58,14 +55,14 @@ from google.protobuf import (  # noqa: E402
     message_factory,
     timestamp_pb2,
 )
-from google.protobuf.internal import api_implementation  # noqa: E402
-from google.protobuf.message import Message  # noqa: E402
+from google.protobuf.internal import api_implementation
+from google.protobuf.message import Message
 
-from coloan.v1 import credit_pb2  # noqa: E402
-from gateway._files import atomic_output  # noqa: E402
-from gateway.cli._fake import fake as fake_command  # noqa: E402
-from gateway.fake import FORMATS, MUTATIONS, CoLendingFaker, generate, today_utc  # noqa: E402
-from gateway.validation import Validator  # noqa: E402
+from coloan.v1 import credit_pb2
+from gateway._files import atomic_output
+from gateway.cli._fake import fake as fake_command
+from gateway.fake import FORMATS, MUTATIONS, CoLendingFaker, generate, today_utc
+from gateway.validation import Validator
 
 KIND = "applications"
 PROTOS = Path(__file__).resolve().parent / "protos"

@@ -1,6 +1,6 @@
 """Cost of the signing protocol per operation, Ed25519 beside ECDSA P-256, in one run.
 
-Usage: python bench/signing.py [--rounds N]
+Usage: python bench/bench_signing.py [--rounds N]
 
 Prints µs per operation (best of several repeats, which filters out noise from
 other work on the host) and the P-256 / Ed25519 ratio. The full paths include

@@ -1,6 +1,6 @@
 """Speed of the masking engine, side by side in one run on the same Faker applications.
 
-Usage: python bench/masking.py [--n 2000] [--rounds 5]
+Usage: python bench/bench_masking.py [--n 2000] [--rounds 5]
 
 1. Non-crypto transforms (the fields that would be tokenized or encrypted are cleared in
    the inputs; both sides still look at them): the compiled plan against a hand-written function that applies the same
@@ -18,32 +18,26 @@ shared machine does not count against either side; each figure is the best of
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import argparse
+import gc
+import hmac
+import os
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
 
-# This file is named like the package it measures: keep its folder off the import path.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+from google.protobuf.message import Message
 
-import argparse  # noqa: E402
-import gc  # noqa: E402
-import hmac  # noqa: E402
-import os  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from datetime import UTC, date, datetime  # noqa: E402
-from typing import Any  # noqa: E402
-
-from google.protobuf.message import Message  # noqa: E402
-
-from coloan.policy.v1 import options_pb2 as opts  # noqa: E402
-from coloan.v1 import credit_pb2  # noqa: E402
-from gateway.fake import CoLendingFaker  # noqa: E402
-from masking import Engine, Keyring, Plan, field_policy, rule_for  # noqa: E402
-from masking._aead import NONCE, Sealer  # noqa: E402
-from masking._generalize import STAMP_KINDS, address_city, address_province, age_band, generalizer, ip_prefix  # noqa: E402
-from masking._mask import mask_email, mask_keep, mask_name, masker  # noqa: E402
-from masking._options import TIMESTAMP  # noqa: E402
-from masking._token import FpeToken, OpaqueToken  # noqa: E402
+from coloan.policy.v1 import options_pb2 as opts
+from coloan.v1 import credit_pb2
+from gateway.fake import CoLendingFaker
+from masking import Engine, Keyring, Plan, field_policy, rule_for
+from masking._aead import NONCE, Sealer
+from masking._generalize import STAMP_KINDS, address_city, address_province, age_band, generalizer, ip_prefix
+from masking._mask import mask_email, mask_keep, mask_name, masker
+from masking._options import TIMESTAMP
+from masking._token import FpeToken, OpaqueToken
 
 TODAY = date(2026, 6, 1)
 CRYPTO_FIELDS = {opts.BANK: ("resident_id", "mobile", "device_id"),
