@@ -83,12 +83,13 @@ def create(root: Path, *, force: bool = False) -> Workspace:
     return ws
 
 
-def write_config(ws: Workspace, *, listen: str, upstreams: dict[str, str], trust_domain: str = "coloan.local") -> Path:
+def write_config(ws: Workspace, *, listen: str, upstreams: dict[str, str], trust_domain: str = "coloan.local",
+                 state: str = "sqlite:///state.db") -> Path:
     """The gateway's ``gateway.toml`` for this workspace; ``upstreams`` maps partner name to address."""
     lines = [
         "[gateway]", 'name = "gateway"', f'listen = "{listen}"', 'pki_dir = "pki"', 'keys_dir = "keys"',
         'signing_key = "signing/gateway.key.pem"', f'signing_key_id = "{ws.key_id("gateway")}"',
-        'access_log = "logs/access.jsonl"', "clock_window_s = 60", "",
+        'access_log = "logs/access.jsonl"', f'state = "{state}"', "clock_window_s = 60", "",
     ]
     for party, (role, audience) in _ROLES.items():
         lines += ["[[partners]]", f'name = "{party}"', f'role = "{role}"', f'audience = "{audience}"',

@@ -112,9 +112,12 @@ def _identity(data: bytes) -> bytes:
 class Deployment:
     """Test bank, test platform and gateway on 127.0.0.1, sharing one workspace."""
 
-    def __init__(self, ws: Workspace, *, bank_up: bool = True) -> None:
+    def __init__(self, ws: Workspace, *, bank_up: bool = True, replicas: int = 1,
+                 state: str = "sqlite:///state.db") -> None:
         self.ws, self.bank, self.platform = ws, Bank(), Platform()
-        self._bank_up = bank_up
+        self._bank_up, self._replicas, self._state = bank_up, replicas, state
+        self.gateways: list[Gateway] = []
+        self.ports: list[int] = []
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._servers: list[grpc.aio.Server] = []
@@ -145,9 +148,12 @@ class Deployment:
     async def _start(self) -> None:
         upstreams = {"bank": await self._partner("bank", self.bank, CREDIT),
                      "platform": await self._partner("platform", self.platform, EVENTS)}
-        config = write_config(self.ws, listen="127.0.0.1:0", upstreams=upstreams)
-        self.gateway = Gateway(_config.load(config))
-        self.port = await self.gateway.start()
+        config = write_config(self.ws, listen="127.0.0.1:0", upstreams=upstreams, state=self._state)
+        for _ in range(self._replicas):  # replicas share the config, and so the state store
+            gateway = Gateway(_config.load(config))
+            self.ports.append(await gateway.start())
+            self.gateways.append(gateway)
+        self.gateway, self.port = self.gateways[0], self.ports[0]
 
     @property
     def target(self) -> str:
@@ -155,8 +161,8 @@ class Deployment:
 
     def stop(self) -> None:
         async def down() -> None:
-            if self.gateway is not None:
-                await self.gateway.stop(0)
+            for gateway in self.gateways:
+                await gateway.stop(0)
             for server in self._servers:
                 await server.stop(0)
         self.run(down())

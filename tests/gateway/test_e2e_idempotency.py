@@ -70,3 +70,42 @@ def test_concurrent_duplicates_forward_exactly_once(dep: Deployment, ws: Workspa
     replies = dep.run(fire(8))
     assert _drawdowns(dep) == before + 1
     assert all(r == replies[0] for r in replies)
+
+
+def test_two_replicas_sharing_redis_disburse_once(tmp_path_factory: pytest.TempPathFactory,
+                                                  redis_url: str) -> None:
+    ws = create(tmp_path_factory.mktemp("replicas") / "ws")
+    dep = Deployment(ws, replicas=2, state=redis_url).start()
+    request = CoLendingFaker(6).drawdown()
+
+    async def one(port: int) -> c.Disbursement:
+        signer = SigningInterceptor(ws.signing_key("platform"), ws.public_keys("gateway"))
+        async with PartnerChannel(ws.pki_dir, "platform", f"127.0.0.1:{port}", interceptors=[signer]) as ch:
+            return await ch.stub(credit_pb2_grpc.CreditServiceStub).Drawdown(
+                request, metadata=idempotency_metadata("two-replicas-1"), timeout=20)
+
+    async def both() -> list[c.Disbursement]:
+        return list(await asyncio.gather(*(one(port) for port in dep.ports * 3)))
+
+    try:
+        replies = dep.run(both())
+    finally:
+        dep.stop()
+    assert _drawdowns(dep) == 1  # six concurrent calls at two replicas: exactly one disbursement
+    assert all(r == replies[0] for r in replies)
+
+
+def test_a_nonce_seen_by_one_replica_is_refused_by_the_other(tmp_path_factory: pytest.TempPathFactory,
+                                                             redis_url: str) -> None:
+    ws = create(tmp_path_factory.mktemp("replay2") / "ws")
+    dep = Deployment(ws, replicas=2, state=redis_url).start()
+    path = "/coloan.v1.CreditService/AssessCredit"
+    body = CoLendingFaker(7).application().SerializeToString()
+    meta = dep.signed(path, body)
+    try:
+        dep.raw(path, body, meta)
+        dep.port = dep.ports[1]
+        err = rpc_error(lambda: dep.raw(path, body, meta))
+    finally:
+        dep.stop()
+    assert err.code() == grpc.StatusCode.UNAUTHENTICATED
