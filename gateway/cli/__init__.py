@@ -13,6 +13,7 @@ from importlib.metadata import version
 
 import click
 
+from gateway.cli._audit import audit
 from gateway.cli._bench import bench
 from gateway.cli._certs import certs
 from gateway.cli._demo import demo
@@ -52,6 +53,7 @@ def cli() -> None:
     """
 
 
+cli.add_command(audit)
 cli.add_command(bench)
 cli.add_command(certs)
 cli.add_command(demo)
