@@ -50,17 +50,35 @@ def _fix(directory: Path) -> str:
 
 
 def _read_checkpoints(directory: Path) -> tuple[list[Checkpoint], int, int]:
-    """The checkpoints, the byte length of their complete lines, and the length of a torn last line."""
+    """The checkpoints, the byte length of the lines kept, and the length of the torn tail after them.
+
+    A torn or unreadable tail (a crash while checkpointing) is cut; an unreadable line
+    followed by a readable one is not a crash's doing, and refuses the log.
+    """
     path = directory / CHECKPOINTS
     if not path.exists():
         return [], 0, 0
     data = path.read_bytes()
-    lines, rest = split_lines(data)
+    found: list[Checkpoint] = []
+    kept = 0
+    for line in data.split(b"\n")[:-1]:
+        try:
+            checkpoint = Checkpoint.parse(line.decode("ascii"))
+        except (ProofError, UnicodeDecodeError):
+            break
+        found.append(checkpoint)
+        kept += len(line) + 1
+    if any(_readable(line) for line in data[kept:].split(b"\n")):
+        raise AuditLogError(f"{path}: line {len(found) + 1} is not a checkpoint; {_fix(directory)}")
+    return found, kept, len(data) - kept
+
+
+def _readable(line: bytes) -> bool:
     try:
-        found = [Checkpoint.parse(line.decode("ascii")) for line in lines]
+        Checkpoint.parse(line.decode("ascii"))
     except (ProofError, UnicodeDecodeError):
-        raise AuditLogError(f"{path}: a line is not a checkpoint; {_fix(directory)}") from None
-    return found, len(data) - len(rest), len(rest)
+        return False
+    return True
 
 
 def _cut(path: Path, size: int) -> None:

@@ -202,6 +202,7 @@ class Writer:
     def _roll_if_full(self) -> None:
         if self._segment.size < self._opts.segment_bytes:
             return
+        self._segment.ready()  # a full segment is closed only once a failed write's bytes are cut from it
         fresh = AppendFile(self._dir / segment_name(self.state.tree.size), 0, create=True)
         self._segment.close()
         self._segment = fresh

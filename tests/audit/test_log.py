@@ -118,6 +118,18 @@ def test_a_torn_checkpoint_line_is_cut_on_reopen(log_dir: Path) -> None:
     assert verify_log(log_dir, KEYS).ok
 
 
+def test_an_unreadable_last_checkpoint_line_is_cut_but_one_before_a_good_line_refuses(log_dir: Path) -> None:
+    fill(log_dir, 2)
+    checkpoints = log_dir / "checkpoints"
+    good = checkpoints.read_bytes()
+    checkpoints.write_bytes(good + b"\x00" * 40 + b"\n")
+    with open_log(log_dir) as log:
+        assert log.recovery.cut_checkpoint_bytes == 41
+    checkpoints.write_bytes(b"\x00" * 40 + b"\n" + good)
+    with pytest.raises(AuditLogError, match="checkpoints: line 1 is not a checkpoint"):
+        open_log(log_dir)
+
+
 def test_a_log_damaged_behind_a_checkpoint_refuses_to_open(log_dir: Path) -> None:
     fill(log_dir, 6, checkpoint_every=2)
     segment = log_dir / "records-000000000000.jsonl"
