@@ -70,6 +70,14 @@ class Database:
                 self._rollback()
                 raise
 
+    def execute(self, sql: str, params: tuple[object, ...]) -> int:
+        """One statement in its own implicit transaction (atomic on its own); the number of rows it changed."""
+        with self._lock:
+            try:
+                return int(self._conn.execute(sql, params).rowcount)
+            except sqlite3.Error as exc:
+                raise self._error("the SQLite state file cannot answer") from exc
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()

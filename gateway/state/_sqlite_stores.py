@@ -1,8 +1,9 @@
 """The SQLite nonce and idempotency stores: the embedded default, one file shared by every process on a host.
 
-Each operation is one ``BEGIN IMMEDIATE`` transaction, so it is atomic across threads,
-connections and processes opening the same file. Each write also deletes at most
-``PURGE_LIMIT`` expired rows, so the tables stay near their live size without a sweeper.
+Each operation is one statement or one ``BEGIN IMMEDIATE`` transaction, so it is atomic across
+threads, connections and processes opening the same file. Writes also delete at most
+``PURGE_LIMIT`` expired rows (nonce writes every ``NONCE_PURGE_EVERY`` calls, to keep the per-call
+path to one statement), so the tables stay near their live size without a sweeper.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ _USE_NONCE = """
 INSERT INTO nonces (scope, nonce, expires_at_ms) VALUES (?, ?, ?)
 ON CONFLICT (scope, nonce) DO UPDATE SET expires_at_ms = excluded.expires_at_ms WHERE nonces.expires_at_ms < ?
 """
+NONCE_PURGE_EVERY = 64
 _PURGE_NONCES = "DELETE FROM nonces WHERE rowid IN (SELECT rowid FROM nonces WHERE expires_at_ms < ? LIMIT ?)"
 _PURGE_RECORDS = (
     "DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency WHERE expires_at_ms < ? LIMIT ?)"
@@ -50,12 +52,14 @@ class SqliteNonceStore:
                  busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> None:
         self._db = Database(Path(path), busy_timeout_ms=busy_timeout_ms, error=NonceBackendError, durable=False)
         self._clock = clock
+        self._calls = 0
 
     def check_and_store(self, scope: str, nonce: str, expires_at_ms: int) -> bool:
         now = self._clock.now_ms()
-        with self._db.transaction() as conn:
-            fresh = conn.execute(_USE_NONCE, (scope, nonce, expires_at_ms, now)).rowcount == 1
-            conn.execute(_PURGE_NONCES, (now, PURGE_LIMIT))
+        fresh = self._db.execute(_USE_NONCE, (scope, nonce, expires_at_ms, now)) == 1
+        self._calls += 1
+        if self._calls % NONCE_PURGE_EVERY == 0:
+            self._db.execute(_PURGE_NONCES, (now, PURGE_LIMIT))
         return fresh
 
     def close(self) -> None:

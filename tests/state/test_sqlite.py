@@ -68,17 +68,20 @@ def test_the_file_is_private_and_in_wal_mode(path: Path, nonces: SqliteNonceStor
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_expired_nonces_are_purged_a_bounded_batch_per_write(
+def test_expired_nonces_are_purged_a_bounded_batch_every_64_writes(
     path: Path, nonces: SqliteNonceStore, clock: ManualClock
 ) -> None:
     for i in range(200):
         nonces.check_and_store("req:platform", f"n{i}", NOW_MS)
-    clock.advance(1)
-    nonces.check_and_store("req:platform", "later", NOW_MS + 10)
-    assert count(path, "nonces") == 200 + 1 - 64
-    for i in range(3):
+    clock.advance(1)  # the first 200 have expired
+    for i in range(55):
         nonces.check_and_store("req:platform", f"later{i}", NOW_MS + 10)
-    assert count(path, "nonces") == 4
+    assert count(path, "nonces") == 255  # no purge between the 192nd and the 256th write
+    nonces.check_and_store("req:platform", "256th", NOW_MS + 10)
+    assert count(path, "nonces") == 256 - 64  # one batch of at most 64 expired rows
+    for i in range(64 * 3):
+        nonces.check_and_store("req:platform", f"more{i}", NOW_MS + 10)
+    assert count(path, "nonces") == 56 + 64 * 3  # every expired row is gone after three more batches
 
 
 def test_expired_idempotency_records_are_purged_too(
