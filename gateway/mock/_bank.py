@@ -17,7 +17,7 @@ from google.protobuf.message import Message
 from coloan.v1 import credit_pb2 as c
 from coloan.v1 import credit_pb2_grpc
 from gateway.mock import _errors as err
-from gateway.mock._book import LoanBook, LoanRecord, _ts
+from gateway.mock._book import LoanBook, LoanRecord, timestamp
 from gateway.mock._events import BorrowerTokens, Publisher, risk_alert, status_update
 from gateway.mock._lending import Applicant, assess, is_risky
 from gateway.sdk import FieldDecryptor, FieldNotDecrypted, current_forward
@@ -91,7 +91,7 @@ class MockBank(credit_pb2_grpc.CreditServiceServicer):
         return c.CreditDecision(
             application_id=request.application_id, decision_id=decided.decision_id, decision=a.decision,
             credit_line_fen=a.credit_line_fen, apr_bps=a.apr_bps, reason_codes=a.reason_codes,
-            bank_internal_score=a.internal_score, model_version=MODEL_VERSION, decided_at=_ts(self._now()))
+            bank_internal_score=a.internal_score, model_version=MODEL_VERSION, decided_at=timestamp(self._now()))
 
     def _drawdown(self, request: c.DrawdownRequest) -> c.Disbursement:
         key = current_forward().idempotency_key
@@ -101,7 +101,7 @@ class MockBank(credit_pb2_grpc.CreditServiceServicer):
         loan, new = self._book.drawdown(key, request, card)
         if new:
             self._publisher.publish(status_update(loan, self._now()))
-            if is_risky(list(loan.decided.assessment.reason_codes)):
+            if is_risky(loan.decided.assessment.reason_codes):
                 self._publisher.publish(risk_alert(loan, self._tokens(loan.decided.borrower_id), self._now()))
         return loan.disbursement
 

@@ -26,7 +26,8 @@ def random_id(prefix: str) -> str:
     return prefix + secrets.token_hex(8).upper()
 
 
-def _ts(when: datetime) -> Timestamp:
+def timestamp(when: datetime) -> Timestamp:
+    """``when`` as a protobuf Timestamp."""
     ts = Timestamp()
     ts.FromDatetime(when)
     return ts
@@ -89,11 +90,11 @@ def disburse(loan_id: str, request: c.DrawdownRequest, card: str, decided: Decid
     d = c.Disbursement(
         loan_id=loan_id, application_id=request.application_id, principal_fen=request.amount_fen,
         bank_share_fen=bank, platform_share_fen=platform, apr_bps=apr, disbursement_card=card,
-        disbursed_at=_ts(at), schedule=amortize(request.amount_fen, apr, request.term_months, at),
+        disbursed_at=timestamp(at), schedule=amortize(request.amount_fen, apr, request.term_months, at),
     )
     document = contract_document(d, decided.borrower_id, request.term_months)
     d.contract.CopyFrom(c.EContract(contract_id=f"ECT-{loan_id}", sha256=hashlib.sha256(document).digest(),
-                                    signed_at=_ts(at)))
+                                    signed_at=timestamp(at)))
     return d
 
 

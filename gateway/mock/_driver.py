@@ -140,7 +140,7 @@ class Driver:
         self.tally.check("card masked for the platform", "*" in loan.disbursement_card, where)
         paid = await self._repay(loan, rng.randint(0, min(3, len(loan.schedule))), case.card)
         await self._read_back(loan, paid, where)
-        self.tally.expected_events |= expected_events(loan.loan_id, len(paid), list(decision.reason_codes))
+        self.tally.expected_events |= expected_events(loan.loan_id, len(paid), decision.reason_codes)
 
     def _check_decision(self, app: c.LoanApplication, d: c.CreditDecision) -> None:
         where = app.application_id

@@ -11,7 +11,7 @@ import asyncio
 import hmac
 from base64 import b32encode
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Protocol
 
@@ -19,7 +19,7 @@ import grpc
 
 from coloan.v1 import events_pb2 as e
 from coloan.v1 import events_pb2_grpc
-from gateway.mock._book import LoanRecord, _ts
+from gateway.mock._book import LoanRecord, timestamp
 from gateway.mock._lending import WARN_ELEVATED_RISK, WARN_MULTI_LENDING, is_risky
 from gateway.sdk import PartnerChannel, SdkError
 
@@ -35,7 +35,7 @@ def alert_id(loan_id: str) -> str:
     return f"ALR-{loan_id}"
 
 
-def expected_events(loan_id: str, repayments: int, reason_codes: list[str]) -> set[str]:
+def expected_events(loan_id: str, repayments: int, reason_codes: Iterable[str]) -> set[str]:
     """The events the platform should receive for a loan: one status per change, one alert if risky."""
     ids = {status_event_id(loan_id, v) for v in range(repayments + 1)}
     return ids | {alert_id(loan_id)} if is_risky(reason_codes) else ids
@@ -58,7 +58,7 @@ def status_update(loan: LoanRecord, now: datetime) -> e.LoanStatusUpdate:
     state, late = loan.state(now)
     return e.LoanStatusUpdate(event_id=status_event_id(loan.loan_id, loan.version), loan_id=loan.loan_id,
                               state=state, days_past_due=late, outstanding_principal_fen=loan.outstanding(),
-                              updated_at=_ts(now))
+                              updated_at=timestamp(now))
 
 
 def risk_alert(loan: LoanRecord, token: str, now: datetime) -> e.RiskAlert:
@@ -69,7 +69,7 @@ def risk_alert(loan: LoanRecord, token: str, now: datetime) -> e.RiskAlert:
     return e.RiskAlert(alert_id=alert_id(loan.loan_id), loan_id=loan.loan_id,
                        type=e.RISK_ALERT_TYPE_MULTI_LENDING if multi else e.RISK_ALERT_TYPE_OVERDUE_RISK,
                        severity=severity, borrower_token=token, evidence="reason codes: " + ", ".join(codes),
-                       raised_at=_ts(now))
+                       raised_at=timestamp(now))
 
 
 def kind(event: Event) -> str:

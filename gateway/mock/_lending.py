@@ -6,6 +6,7 @@ own and the servicer only wires them together. Money is fen, rates basis points.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -133,7 +134,7 @@ def assess(a: Applicant, cap_bps: int) -> Assessment:
     return Assessment(c.DECISION_APPROVE, band, line, apr, score, warnings(a, band, line))
 
 
-def is_risky(reason_codes: tuple[str, ...] | list[str]) -> bool:
+def is_risky(reason_codes: Iterable[str]) -> bool:
     """Whether an approval with these reason codes makes the bank publish a ``RiskAlert`` at drawdown."""
     return any(code in RISK_CODES for code in reason_codes)
 
