@@ -18,8 +18,7 @@ from certs import Credentials, Pki, load_credentials
 from coloan.v1 import credit_pb2_grpc, events_pb2_grpc
 from gateway.demo._workspace import Deployment
 from gateway.fake import MUTATIONS, CoLendingFaker
-from gateway.mock import Outcome, outcome
-from gateway.mock._rpc import OK
+from gateway.mock import OK, Outcome, outcome
 from gateway.sdk import PartnerChannel, channel_credentials
 from gateway.signing import METADATA_PREFIX, sign_request
 

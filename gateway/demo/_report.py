@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gateway.mock._driver import CallRecord
+from gateway.mock import CallRecord
 
 Record = dict[str, Any]
 

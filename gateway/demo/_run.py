@@ -25,8 +25,7 @@ from gateway.demo._report import mock_stats, read_jsonl
 from gateway.demo._summary import Run, render, verdict
 from gateway.demo._workspace import Deployment, prepare, tidy
 from gateway.fake import CoLendingFaker
-from gateway.mock import Driver, Tally, await_events, cases, drive_all, read_ledger
-from gateway.mock._driver import DRAWDOWN
+from gateway.mock import DRAWDOWN, Driver, Tally, await_events, cases, drive_all, read_ledger
 from gateway.sdk import PartnerChannel, SigningInterceptor, channel_credentials
 
 

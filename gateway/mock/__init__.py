@@ -20,18 +20,21 @@ from __future__ import annotations
 from gateway.mock._bank import MockBank
 from gateway.mock._book import LoanBook
 from gateway.mock._config import MockConfig, load, write_config
-from gateway.mock._driver import Case, Driver, Tally, await_events, cases, drive_all
+from gateway.mock._driver import DRAWDOWN, CallRecord, Case, Driver, Tally, await_events, cases, drive_all
 from gateway.mock._errors import LendingError
 from gateway.mock._events import EventSink, GatewaySink, MemorySink, Publisher, expected_events
 from gateway.mock._lending import Applicant, Assessment, assess, is_risky, price, risk_band, split
 from gateway.mock._platform import EventLedger, MockPlatform, read_ledger
-from gateway.mock._rpc import Outcome, outcome
+from gateway.mock._rpc import OK, Outcome, outcome
 from gateway.mock._server import BankApp, MockServer, PlatformApp, gateway_channel, run
 
 __all__ = [
+    "DRAWDOWN",
+    "OK",
     "Applicant",
     "Assessment",
     "BankApp",
+    "CallRecord",
     "Case",
     "Driver",
     "EventLedger",

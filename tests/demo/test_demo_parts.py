@@ -25,8 +25,7 @@ from gateway.demo._report import (
 from gateway.demo._summary import Run, verdict
 from gateway.demo._workspace import MARKER, prepare, tidy
 from gateway.errors import StartupError
-from gateway.mock import Outcome, Tally
-from gateway.mock._driver import CallRecord
+from gateway.mock import CallRecord, Outcome, Tally
 
 
 def record(method: str, status: str = "OK", *, caller: str = "platform", audience: str = "BANK",
@@ -36,6 +35,13 @@ def record(method: str, status: str = "OK", *, caller: str = "platform", audienc
             "masked": masked or {}, "masked_response": response or {}, "total_ms": ms, "reason": reason,
             "upstream_ms": None if idempotency == "replayed" else ms / 2, "idempotency": idempotency,
             "signature": {"result": "valid" if status == "OK" else "not_checked"}}
+
+
+def test_demo_package_exports_exactly_its_public_names() -> None:
+    import gateway.demo as demo
+
+    assert sorted(demo.__all__) == ["DemoOptions", "run_demo"]
+    assert all(getattr(demo, name) is not None for name in demo.__all__)
 
 
 def test_percentile_is_nearest_rank() -> None:
