@@ -2,17 +2,21 @@
 
 Each child runs in a new session, so a Ctrl-C at the terminal reaches the demo alone
 and the demo stops its children itself, in order (reverse of start). ``stop`` blocks
-SIGINT and SIGTERM while it works, so a second Ctrl-C cannot leave a child behind.
+SIGINT and SIGTERM while it works, so a second Ctrl-C cannot leave a child behind. On
+Linux a child also gets SIGTERM if the demo dies without stopping it (``kill -9``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -23,6 +27,21 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from gateway.errors import StartupError
 
 _SIGNALS = {signal.SIGINT, signal.SIGTERM}
+_PR_SET_PDEATHSIG = 1
+
+
+def orphan_guard() -> Callable[[], None] | None:
+    """What a child runs before exec on Linux: ask for SIGTERM when its parent dies (elsewhere nothing)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl, parent = ctypes.CDLL(None, use_errno=True).prctl, os.getpid()
+
+    def guard() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before the request was made
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return guard
 
 
 def coloan_gw() -> list[str]:
@@ -62,7 +81,8 @@ class Children:
         log = self._logs / f"{name}.log"
         with log.open("wb") as out:
             process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,  # noqa: S603
-                                       stderr=subprocess.STDOUT, start_new_session=True)
+                                       stderr=subprocess.STDOUT, start_new_session=True,
+                                       preexec_fn=orphan_guard())  # the demo starts children before any thread
         child = Child(name, process, log, address)
         self.started.append(child)
         return child

@@ -101,21 +101,61 @@ def _started(out: Path, timeout_s: float) -> list[int]:
     raise AssertionError(f"the demo did not get under way: {out.read_text()[-2000:]}")
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_interrupted_demo_stops_every_process_it_started(tmp_path: Path, sig: signal.Signals) -> None:
+def _gone(pids: list[int], timeout_s: float) -> list[int]:
+    """The pids still alive once all are gone or ``timeout_s`` has passed."""
+    deadline = time.monotonic() + timeout_s
+    while (alive := [pid for pid in pids if _alive(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return alive
+
+
+def _start_long_demo(tmp_path: Path) -> tuple[subprocess.Popen[str], list[int]]:
     out = tmp_path / "out.txt"
     with out.open("w") as sink:
         process = subprocess.Popen([*coloan_gw(), "demo", "-n", "5000", "--dir", str(tmp_path / "demo")],
                                    stdout=sink, stderr=subprocess.PIPE, text=True)
     try:
-        children = _started(out, 60)
+        return process, _started(out, 60)
+    except BaseException:
+        _end(process, [])
+        raise
+
+
+def _end(process: subprocess.Popen[str], children: list[int]) -> None:
+    """Leave nothing running whatever the test did: the demo first (it stops its children), then any child."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+    for pid in _gone(children, 10):
+        os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_interrupted_demo_stops_every_process_it_started(tmp_path: Path, sig: signal.Signals) -> None:
+    process, children = _start_long_demo(tmp_path)
+    try:
         assert all(_alive(pid) for pid in children)
         process.send_signal(sig)
         _, err = process.communicate(timeout=60)
     finally:
-        if process.poll() is None:
-            process.kill()
+        _end(process, children)
     assert process.returncode == 130
     assert "interrupted; every process it started has been stopped" in err
     assert not [pid for pid in children if _alive(pid)]
     assert sorted(p.name for p in (tmp_path / "demo").iterdir()) == [".coloan-demo", "logs"]
+
+
+def test_children_of_a_killed_demo_stop_too(tmp_path: Path) -> None:
+    """``kill -9`` leaves the demo no chance to stop them; the kernel tells them (Linux)."""
+    process, children = _start_long_demo(tmp_path)
+    try:
+        process.kill()
+        process.communicate(timeout=30)
+        left = _gone(children, 30)
+    finally:
+        _end(process, children)
+    assert left == []
