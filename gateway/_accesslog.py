@@ -59,6 +59,7 @@ def record(call: Call, code: grpc.StatusCode, reason: str | None, policy_version
         "consent_id": call.consent_id,
         "breaker": call.breaker,
         "idempotency": call.idempotency,
+        "audit_id": call.audit_id,
         "policy_version": policy_version,
     }
 

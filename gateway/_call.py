@@ -44,6 +44,7 @@ class Call:
     response_receipt: Receipt | None = None
     reply_body: bytes = b""
     reply_metadata: tuple[tuple[str, str], ...] = ()
+    audit_id: str | None = None  # the record id in the audit log, once durably written
     idempotency: str | None = None  # "first" when forwarded under a key, "replayed" when answered from the store
     breaker: str | None = None  # the upstream circuit's state when the call was routed
     on_finish: list[Callable[[], None]] = field(default_factory=list)  # run once the call has completed

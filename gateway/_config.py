@@ -59,6 +59,17 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class AuditConfig:
+    """Where the tamper-evident audit log lives and how long a call may wait for its record."""
+
+    dir: Path
+    search_key: Path
+    deadline_ms: int = 500
+    checkpoint_every: int = 256
+    checkpoint_seconds: int = 5
+
+
+@dataclass(frozen=True)
 class GatewayConfig:
     source: Path
     name: str
@@ -76,6 +87,7 @@ class GatewayConfig:
     partners: tuple[Partner, ...]
     retries: Retries = Retries()
     limits: Limits = Limits()
+    audit: AuditConfig | None = None  # None only in configs built by hand for tests of other parts
 
     def partner(self, name: str) -> Partner:
         return next(p for p in self.partners if p.name == name)
@@ -127,6 +139,9 @@ def _files(r: _Reader, config: GatewayConfig) -> None:
     for key, path in (("gateway.pki_dir", config.pki_dir), ("gateway.keys_dir", config.keys_dir)):
         if not path.is_dir():
             r.problem(key, f"directory {path} does not exist", "run coloan-gw certs init / keys init, or fix the path")
+    if config.audit is not None and not config.audit.search_key.is_file():
+        r.problem("audit.search_key", f"file {config.audit.search_key} does not exist",
+                  f"run coloan-gw audit init-key {config.audit.search_key}")
     if not config.signing_key.is_file():
         r.problem("gateway.signing_key", f"file {config.signing_key} does not exist", "point it at a PEM private key")
     for i, p in enumerate(config.partners):
@@ -141,6 +156,18 @@ def _unique(r: _Reader, partners: list[Partner]) -> None:
         values = [getattr(p, attr) for p in partners]
         for dup in sorted({v for v in values if values.count(v) > 1}):
             r.problem("partners", f"{attr} {dup!r} is registered twice", f"give every partner its own {attr}")
+
+
+def _audit(r: _Reader) -> AuditConfig:
+    table = r.get(r.data, "", "audit", dict, {})
+    numbers = {k: r.get(table, "audit", k, int, v, check=lambda x: x > 0)
+               for k, v in (("deadline_ms", 500), ("checkpoint_every", 256), ("checkpoint_seconds", 5))}
+    for key in sorted(set(table) - {"dir", "search_key", *numbers}):
+        r.problem(f"audit.{key}", "is not a known setting", "use dir, search_key, deadline_ms, checkpoint_every "
+                                                            "or checkpoint_seconds")
+    return AuditConfig(dir=r.path(r.get(table, "audit", "dir", str, "audit")) or Path(),
+                       search_key=r.path(r.get(table, "audit", "search_key", str, "audit-search.key")) or Path(),
+                       **{k: v for k, v in numbers.items() if v is not None})
 
 
 def _section(r: _Reader, name: str, cls: type[Any]) -> Any:
@@ -175,6 +202,7 @@ def _build(r: _Reader) -> GatewayConfig | None:
         apr_cap_bps=r.get(r.data.get("validation", {}), "validation", "apr_cap_bps", int, 2_400,
                           check=lambda v: 0 < v <= 10_000),
         deadlines=sections["deadlines"], retries=sections["retries"], limits=sections["limits"],
+        audit=_audit(r),
         partners=tuple(partners),
     )
     if not r.problems:

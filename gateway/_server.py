@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -24,10 +25,12 @@ from gateway._methods import MethodSpec, compile_methods
 from gateway._resilience import BreakerPolicy, BreakerState, CircuitBreaker, InFlight, TokenBucket
 from gateway._status import internal_status, to_status
 from gateway._upstream import GrpcUpstream
+from gateway.audit import AuditLog, AuditUnavailable, call_record, load_search_key
 from gateway.errors import CallError, StartupError
 from gateway.signing import NonceStore, PublicKeySet, RequestVerifier, ResponseVerifier, SigningKey
 from gateway.stages import (
     Admit,
+    Audit,
     Authorize,
     CheckConsent,
     Countersign,
@@ -43,6 +46,7 @@ from gateway.stages import (
     VerifyResponse,
     VerifySignature,
     relay,
+    searchable_paths,
 )
 from gateway.state import open_stores
 from gateway.validation import ValidationPolicy, Validator
@@ -64,6 +68,15 @@ def policy_version(services: Iterable[ServiceDescriptor]) -> str:
             stack += list(f.dependencies)
     digest = hashlib.sha256(b"".join(files[name] for name in sorted(files)))
     return digest.hexdigest()[:16]
+
+
+def _open_audit(config: GatewayConfig, worker: int | None) -> AuditLog:
+    assert config.audit is not None
+    a = config.audit
+    directory = a.dir if worker is None else a.dir / f"worker-{worker}"
+    key = SigningKey.from_pem_file(config.signing_key_id, config.signing_key)
+    return AuditLog(directory, key, load_search_key(a.search_key), checkpoint_every=a.checkpoint_every,
+                    checkpoint_seconds=a.checkpoint_seconds)
 
 
 def _identity(config: GatewayConfig) -> tuple[object, ...]:
@@ -89,8 +102,10 @@ class Gateway:
 
     def __init__(self, config: GatewayConfig, *, services: Iterable[ServiceDescriptor] | None = None,
                  upstreams: Mapping[str, Upstream] | None = None, replay: NonceStore | None = None,
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC), passthrough: bool = False) -> None:
-        """``passthrough`` disables every policy stage (only for measuring the hop: ``coloan-gw bench``)."""
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC), passthrough: bool = False,
+                 worker: int | None = None) -> None:
+        """``passthrough`` disables every policy stage (only for measuring the hop: ``coloan-gw bench``);
+        ``worker`` numbers one of several processes on the port, each with its own audit directory."""
         self.config = config
         self._services = list(services) if services is not None else shipped_services()
         self.methods = compile_methods(self._services)
@@ -114,6 +129,8 @@ class Gateway:
         self._route = Route(self._upstreams, config.deadlines, self.breakers, config.retries)
         self._peers = PeerChecker(config.pki_dir)
         self._passthrough = passthrough
+        self._audit = None if config.audit is None or passthrough else _open_audit(config, worker)
+        self._search = {path: searchable_paths(m.input_type) for path, m in self.methods.items()}
         self.stages = self._stages(config)
         self._log = AccessLog(config.access_log, self.policy_version)
         self._server: grpc.aio.Server | None = None
@@ -140,12 +157,28 @@ class Gateway:
             Once(self._stores.idempotency, [
                 MaskRequest(engine),
                 Countersign(key),
+                *self._audit_stage(config, key),
                 self._route,
                 VerifyResponse({p: ResponseVerifier(k, window_ms=window) for p, k in keysets.items()}),
                 MaskResponse(engine),
             ], lease_ms=config.deadlines.max_ms + 5_000),
             SignResponse(key),
         ]
+
+    def _audit_stage(self, config: GatewayConfig, key: SigningKey) -> list[Audit]:
+        if self._audit is None or config.audit is None:
+            return []
+        return [Audit(self._audit, self._search, self.policy_version, key.key_id, config.audit.deadline_ms / 1000)]
+
+    async def _audit_unforwarded(self, call: Call, code: grpc.StatusCode, reason: str | None) -> None:
+        """The record of a call that never reached the audit stage: refused, or answered from the idempotency store.
+        Best effort: the caller's answer does not wait on it beyond a short deadline."""
+        if self._audit is None or call.audit_id is not None or (reason or "").startswith("audit_"):
+            return
+        ok = code == grpc.StatusCode.OK
+        record = call_record(call, code, reason, self.policy_version, phase="completed" if ok else "refused")
+        with contextlib.suppress(AuditUnavailable):
+            call.audit_id = (await self._audit.append_async(record, deadline_s=0.2)).record_id
 
     def reload(self) -> None:
         """Re-read the config's key material — partners' signing keys, the gateway's signing key, the masking
@@ -193,30 +226,32 @@ class Gateway:
         return handle
 
     async def handle(self, spec: MethodSpec, body: bytes, context: grpc.aio.ServicerContext) -> bytes:
-        """Runs one call through the stages; the only place a refusal becomes a status."""
+        """Runs one call through the stages; the only place a refusal becomes a status. The call's audit and
+        access records are written before the caller hears the outcome."""
         peer = context.auth_context().get("x509_pem_cert") or [None]
         metadata = tuple((m.key, m.value) for m in context.invocation_metadata() or () if isinstance(m.value, str))
         call = Call(spec, body, metadata, peer[0], uuid.uuid4().hex, context.time_remaining())
-        code, reason = grpc.StatusCode.OK, None
+        code, reason, status = grpc.StatusCode.OK, None, None
         try:
             for stage in self.stages:
                 await stage(call)  # type: ignore[misc]
-            context.set_trailing_metadata(call.reply_metadata)
-            return call.reply_body
         except CallError as err:
-            code, reason = err.code, err.reason
-            await context.abort_with_status(to_status(err))
+            code, reason, status = err.code, err.reason, to_status(err)
         except asyncio.CancelledError:
             code, reason = grpc.StatusCode.CANCELLED, "cancelled"
             raise
         except Exception as exc:  # the edge: anything unforeseen is INTERNAL, logged by type only
-            code, reason = grpc.StatusCode.INTERNAL, f"internal_{type(exc).__name__}"
-            await context.abort_with_status(internal_status())
+            code, reason, status = grpc.StatusCode.INTERNAL, f"internal_{type(exc).__name__}", internal_status()
         finally:
             for done in call.on_finish:
                 done()
+            await self._audit_unforwarded(call, code, reason)
             self._log.write(call, code, reason)
-        raise AssertionError("unreachable")  # abort_with_status always raises
+        if status is not None:
+            await context.abort_with_status(status)
+        audit = (("x-coloan-audit-id", call.audit_id),) if call.audit_id else ()
+        context.set_trailing_metadata((*call.reply_metadata, *audit))
+        return call.reply_body
 
     async def start(self) -> int:
         """Bind and start serving; returns the bound port (useful with port 0)."""
@@ -252,6 +287,8 @@ class Gateway:
                 await close()
         self._log.close()
         self._stores.close()
+        if self._audit is not None:
+            await asyncio.to_thread(self._audit.close)
 
     async def wait(self) -> None:
         if self._server is not None:

@@ -26,7 +26,8 @@ def check_workers(config: GatewayConfig, workers: int) -> None:
 def run_workers(config_file: Path, workers: int, grace: float) -> int:
     """Start ``workers`` processes, forward SIGTERM/SIGINT/SIGHUP to all; the first failure stops the rest."""
     command = [sys.executable, "-m", "gateway.cli", "serve", "--config", str(config_file), "--grace", str(grace)]
-    procs = [subprocess.Popen(command) for _ in range(workers)]  # noqa: S603 - this interpreter, no shell
+    procs = [subprocess.Popen([*command, "--worker", str(n)])  # noqa: S603 - this interpreter, no shell
+             for n in range(workers)]
 
     def forward(signum: int, _: FrameType | None) -> None:
         for proc in procs:

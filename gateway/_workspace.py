@@ -13,6 +13,7 @@ from pathlib import Path
 
 from certs import Pki
 from gateway._files import atomic_output
+from gateway.audit import create_search_key
 from gateway.signing import PublicKeySet, SigningKey
 from masking import Keyring
 
@@ -41,6 +42,14 @@ class Workspace:
     @property
     def config(self) -> Path:
         return self.root / "gateway.toml"
+
+    @property
+    def audit_dir(self) -> Path:
+        return self.root / "audit"
+
+    @property
+    def audit_search_key(self) -> Path:
+        return self.root / "audit-search.key"
 
     @property
     def access_log(self) -> Path:
@@ -80,6 +89,7 @@ def create(root: Path, *, force: bool = False) -> Workspace:
     for party in PARTIES:
         _signing_key(ws, party, now)
     (ws.root / "logs").mkdir(exist_ok=True)
+    create_search_key(ws.audit_search_key)
     return ws
 
 

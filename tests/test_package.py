@@ -7,7 +7,9 @@ import importlib
 import pytest
 
 
-@pytest.mark.parametrize("name", ["gateway", "masking", "certs", "gateway.validation", "gateway.fake"])
+@pytest.mark.parametrize("name", ["gateway", "masking", "certs", "gateway.validation", "gateway.fake",
+                                  "gateway.signing", "gateway.sdk", "gateway.state", "gateway.audit",
+                                  "gateway.stages", "gateway.mock", "gateway.demo", "gateway.bench"])
 def test_all_names_are_importable(name: str) -> None:
     module = importlib.import_module(name)
     assert len(set(module.__all__)) == len(module.__all__)

@@ -40,7 +40,8 @@ def check_cmd(file: Path) -> None:
               help="Seconds in-flight calls get to finish on SIGTERM/SIGINT.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Gateway processes sharing the port (SO_REUSEPORT); they share state through gateway.state.")
-def serve(file: Path, grace: float, workers: int) -> None:
+@click.option("--worker", type=int, hidden=True, help="This process's number among --workers (set by the parent).")
+def serve(file: Path, grace: float, workers: int, worker: int | None) -> None:
     """Run the gateway until SIGTERM or SIGINT, then drain in-flight calls and exit 0.
 
     SIGHUP re-reads the key material (partners' signing keys, the gateway's signing key, the masking
@@ -50,7 +51,7 @@ def serve(file: Path, grace: float, workers: int) -> None:
     check_workers(config, workers)
     if workers > 1:
         sys.exit(run_workers(file, workers, grace))
-    asyncio.run(_serve(config, grace))
+    asyncio.run(_serve(config, grace, worker))
 
 
 def _reloader(gateway: Gateway) -> Callable[[], None]:
@@ -64,16 +65,16 @@ def _reloader(gateway: Gateway) -> Callable[[], None]:
     return reload
 
 
-async def _serve(config: _config.GatewayConfig, grace: float) -> None:
-    gateway = Gateway(config)
-    port = await gateway.start()
-    click.echo(f"coloan-gw: serving {len(gateway.methods)} methods on port {port} "
-               f"(policy {gateway.policy_version})", err=True)
+async def _serve(config: _config.GatewayConfig, grace: float, worker: int | None) -> None:
+    gateway = Gateway(config, worker=worker)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     loop.add_signal_handler(signal.SIGHUP, _reloader(gateway))
+    port = await gateway.start()
+    click.echo(f"coloan-gw: serving {len(gateway.methods)} methods on port {port} "
+               f"(policy {gateway.policy_version})", err=True)
     await stop.wait()
     click.echo("coloan-gw: stopping; draining in-flight calls", err=True)
     await gateway.stop(grace)

@@ -2,13 +2,14 @@
 ``CallError`` to stop the call.
 
 identify → admit (rate and concurrency) → authorize → verify signature → decode and validate → consent →
-once per idempotency key [mask for the receiver → countersign → route → verify the upstream's signature →
+once per idempotency key [mask for the receiver → countersign → audit → route → verify the upstream's signature →
 mask for the caller] → sign for the caller.
 """
 
 from __future__ import annotations
 
 from gateway.stages._admit import Admit
+from gateway.stages._audit import Audit, searchable_paths
 from gateway.stages._authorize import Authorize
 from gateway.stages._consent import CheckConsent
 from gateway.stages._decode import Decode
@@ -21,6 +22,7 @@ from gateway.stages._sign import Countersign, SignResponse, VerifyResponse, Veri
 
 __all__ = [
     "Admit",
+    "Audit",
     "Authorize",
     "CheckConsent",
     "Countersign",
@@ -39,4 +41,5 @@ __all__ = [
     "VerifyResponse",
     "VerifySignature",
     "relay",
+    "searchable_paths",
 ]

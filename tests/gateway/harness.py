@@ -149,8 +149,8 @@ class Deployment:
         upstreams = {"bank": await self._partner("bank", self.bank, CREDIT),
                      "platform": await self._partner("platform", self.platform, EVENTS)}
         config = write_config(self.ws, listen="127.0.0.1:0", upstreams=upstreams, state=self._state)
-        for _ in range(self._replicas):  # replicas share the config, and so the state store
-            gateway = Gateway(_config.load(config))
+        for n in range(self._replicas):  # replicas share the config (the state store), each its own audit log
+            gateway = Gateway(_config.load(config), worker=n if self._replicas > 1 else None)
             self.ports.append(await gateway.start())
             self.gateways.append(gateway)
         self.gateway, self.port = self.gateways[0], self.ports[0]

@@ -68,7 +68,8 @@ def _free_port() -> int:
 def test_sigterm_drains_in_flight_calls_and_exits_0(dep: Deployment, ws: Workspace) -> None:
     port = _free_port()
     config = ws.root / "serve.toml"
-    config.write_text(re.sub(r'listen = ".*"', f'listen = "127.0.0.1:{port}"', ws.config.read_text()))
+    text = re.sub(r'listen = ".*"', f'listen = "127.0.0.1:{port}"', ws.config.read_text())
+    config.write_text(text + '\n[audit]\ndir = "audit-serve"\n')  # its own log: the deployment's is in use
     proc = subprocess.Popen([sys.executable, "-m", "gateway.cli", "serve", "--config", str(config), "--grace", "10"],
                             stderr=subprocess.PIPE, text=True)
     try:

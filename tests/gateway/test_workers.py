@@ -43,8 +43,8 @@ def _port() -> int:
 def _config(ws: Workspace, listen: str, state: str = "sqlite:///workers.db") -> Path:
     path = ws.root / "workers.toml"
     text = re.sub(r'listen = ".*"', f'listen = "{listen}"', ws.config.read_text())
-    path.write_text(text.replace("[gateway]", f'[gateway]\nstate = "{state}"', 1)
-                    .replace("logs/access.jsonl", "logs/workers.jsonl"))
+    text = re.sub(r'state = ".*"', f'state = "{state}"', text).replace("logs/access.jsonl", "logs/workers.jsonl")
+    path.write_text(text + '\n[audit]\ndir = "audit-workers"\n')
     return path
 
 
