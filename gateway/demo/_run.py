@@ -8,6 +8,7 @@ SIGTERM), every child is stopped before this returns or raises.
 from __future__ import annotations
 
 import asyncio
+import shutil
 import signal
 import time
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from certs import load_credentials
 from coloan.v1 import credit_pb2_grpc
+from gateway.audit import verify_log
 from gateway.demo._bad import Caller, Result, send_bad_calls
 from gateway.demo._children import Children, coloan_gw
 from gateway.demo._report import mock_stats, read_jsonl
@@ -88,9 +90,12 @@ async def run_demo(options: DemoOptions, console: Console) -> int:
             tally, bad = await drive(dep, options, console)
             missing = await await_events(tally.expected_events, lambda: read_ledger(dep.events))
             codes = kids.stop()
+        for name in ("gateway.pub.pem", "gateway.kid"):  # what an auditor verifies the audit log with
+            shutil.copyfile(dep.ws.signing_dir / name, dep.logs / name)
         run = Run(options.n, dep.logs, tally, bad, len(tally.expected_events), len(missing), codes,
                   {name: mock_stats(dep.logs / f"{name}.log", f"mock-{name}") for name in ("bank", "platform")},
-                  read_jsonl(dep.ws.access_log), time.monotonic() - began, options.keep)
+                  read_jsonl(dep.ws.access_log), verify_log(dep.ws.audit_dir, dep.ws.public_keys("gateway")),
+                  time.monotonic() - began, options.keep)
         run.verdict = verdict(run)
         render(console, run)
     finally:

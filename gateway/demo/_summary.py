@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from gateway.audit import VerifyReport
 from gateway.demo._bad import Result
 from gateway.demo._report import (
     Record,
@@ -40,6 +41,7 @@ class Run:
     exit_codes: dict[str, int]
     stats: dict[str, dict[str, Any]]
     records: list[Record]
+    audit: VerifyReport | None = None
     seconds: float = 0.0
     kept: bool = True
     verdict: list[tuple[str, bool]] = field(default_factory=list)
@@ -55,6 +57,9 @@ def verdict(run: Run) -> list[tuple[str, bool]]:
         ("the bank delivered every event it published", bool(bank) and not bank.get("events_failed")),
         ("the gateway and both mocks stopped cleanly (exit 0)",
          len(run.exit_codes) == 3 and not any(run.exit_codes.values())),
+        (f"the audit log verifies: {run.audit.records if run.audit else 0} records, one per call, each covered by "
+         "a signed checkpoint", run.audit is not None and run.audit.ok and run.audit.verified == run.audit.records
+         == len(run.records)),
     ]
 
 
@@ -151,6 +156,9 @@ def render(console: Console, run: Run) -> None:
         console.print(table)
     names = ", ".join(p.name for p in sorted(run.logs.iterdir())) if run.logs.is_dir() else "-"
     console.print(f"logs: {escape(str(run.logs))} ({escape(names)})")
+    audit = run.logs.parent / "audit"
+    console.print(f"audit log: {escape(str(audit))} (coloan-gw audit verify {escape(str(audit))} "
+                  f"--keys {escape(str(run.logs / 'gateway.pub.pem'))})")
     if not run.kept:
         console.print("workspace keys, certificates and configs removed (--keep keeps them)")
     for failure in run.tally.failures[:10]:

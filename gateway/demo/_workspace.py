@@ -17,7 +17,7 @@ from gateway.errors import StartupError
 from gateway.mock import write_config as write_mock_config
 
 MARKER = ".coloan-demo"
-KEPT = frozenset({"logs", MARKER})
+KEPT = frozenset({"logs", "audit", MARKER})
 
 
 def free_address() -> str:

@@ -63,7 +63,7 @@ def test_kept_workspace_is_recreated_by_the_next_run_then_tidied(
     before = access_log(root)
     again = demo("-n", "1", "--dir", str(root))
     assert again.returncode == 0, again.stdout[-2000:]
-    assert sorted(p.name for p in root.iterdir()) == [".coloan-demo", "logs"]  # keys and certificates removed
+    assert sorted(p.name for p in root.iterdir()) == [".coloan-demo", "audit", "logs"]  # keys and certificates removed
     after = access_log(root)
     assert len(after) < len(before)  # a fresh log, not appended to
     assert not {r["cert_sha256"] for r in before} & {r["cert_sha256"] for r in after}  # a fresh PKI
@@ -146,7 +146,7 @@ def test_interrupted_demo_stops_every_process_it_started(tmp_path: Path, sig: si
     assert process.returncode == 130
     assert "interrupted; every process it started has been stopped" in err
     assert not [pid for pid in children if _alive(pid)]
-    assert sorted(p.name for p in (tmp_path / "demo").iterdir()) == [".coloan-demo", "logs"]
+    assert sorted(p.name for p in (tmp_path / "demo").iterdir()) == [".coloan-demo", "audit", "logs"]
 
 
 def test_children_of_a_killed_demo_stop_too(tmp_path: Path) -> None:

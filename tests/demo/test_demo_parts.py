@@ -11,6 +11,7 @@ from pathlib import Path
 import grpc
 import pytest
 
+from gateway.audit import Finding, VerifyReport
 from gateway.demo._bad import Expect, Result
 from gateway.demo._children import Children
 from gateway.demo._report import (
@@ -115,7 +116,8 @@ def test_a_bad_call_meets_its_expectation_only_with_the_right_code_and_reason(ex
 def run(tmp_path: Path, **change: object) -> Run:
     base = Run(n=1, logs=tmp_path, tally=Tally(), bad=[Result("x", Expect("OK"), Outcome("OK"))],
                expected_events=3, missing_events=0, exit_codes={"bank": 0, "platform": 0, "gateway": 0},
-               stats={"bank": {"events_failed": {}}, "platform": {}}, records=[])
+               stats={"bank": {"events_failed": {}}, "platform": {}}, records=[],
+               audit=VerifyReport(records=0, checkpoints=1, verified=0, root=None))
     for name, value in change.items():
         setattr(base, name, value)
     return base
@@ -129,6 +131,10 @@ def run(tmp_path: Path, **change: object) -> Run:
     {"stats": {}},
     {"exit_codes": {"bank": 0, "platform": 0, "gateway": -9}},
     {"exit_codes": {"bank": 0, "platform": 0}},
+    {"audit": None},
+    {"audit": VerifyReport(records=1, checkpoints=1, verified=0, root=None)},
+    {"audit": VerifyReport(records=0, checkpoints=0, verified=0, root=None,
+                           findings=(Finding("error", "checkpoints", "missing"),))},
 ])
 def test_the_verdict_fails_when_any_expected_outcome_did_not_happen(tmp_path: Path, change: dict[str, object]) -> None:
     assert all(ok for _, ok in verdict(run(tmp_path)))
