@@ -6,6 +6,7 @@ succeeded, and the report says what the issue asks for.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import math
@@ -16,7 +17,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from gateway._workspace import create
 from gateway.bench import MODES, BenchError, Level, Sample
+from gateway.bench._deploy import gateway_config
+from gateway.bench._gateway import load
 from gateway.bench._model import percentile
 from gateway.bench._procs import cpu_seconds, spawn
 from gateway.bench._report import verdicts
@@ -52,10 +56,23 @@ def test_verdicts_state_each_target_as_met_not_met_or_not_run() -> None:
     assert [v.met for v in verdicts([eight])] == [True, None]
 
 
+def test_each_gateway_process_has_its_own_config_access_log_and_audit_dir(tmp_path: Path) -> None:
+    ws = create(tmp_path / "ws")
+    names = ("full", "full-noaudit", "full-profiled")
+    configs = {name: load(gateway_config(ws, name, "127.0.0.1:2")) for name in names}
+    audit_dirs = {c.audit.dir for c in configs.values() if c.audit is not None}
+    assert audit_dirs == {ws.root / "audit" / name for name in configs}
+    assert len({c.access_log for c in configs.values()}) == len(configs)
+    off = load(ws.root / "full-noaudit.toml", audit=False)
+    assert off.audit is None
+    assert dataclasses.replace(off, audit=configs["full-noaudit"].audit) == configs["full-noaudit"]
+
+
 @pytest.mark.integration
 def test_quick_bench_prints_three_modes_and_ratios_and_writes_json(tmp_path: Path) -> None:
     out, png = tmp_path / "bench.json", tmp_path / "bench.png"
-    result = CliRunner().invoke(cli, ["bench", "--quick", "--requests", "12", "--json", str(out), "--plot", str(png)])
+    result = CliRunner().invoke(cli, ["bench", "--quick", "--requests", "12", "--json", str(out), "--plot", str(png),
+                                      "--workdir", str(tmp_path)])
     assert result.exit_code == 0, result.output
     for text in ("direct", "pass-through", "full", "full / pass-through requests/s", "full / direct requests/s",
                  "target: "):
@@ -68,6 +85,10 @@ def test_quick_bench_prints_three_modes_and_ratios_and_writes_json(tmp_path: Pat
         assert lv["modes"]["direct"]["cpu_us_per_call"]["gateway"] is None
         assert lv["ratios"]["full_over_passthrough"] > 0
     assert [t["met"] in (True, False) for t in data["targets"]] == [True, True]
+    (ws,) = tmp_path.glob("bench-*")
+    assert sorted(p.name for p in (ws / "audit").iterdir()) == ["full"]  # pass-through writes none
+    records = sum(len(f.read_bytes().splitlines()) for f in (ws / "audit" / "full").glob("records-*.jsonl"))
+    assert records == data["options"]["warmup"] + 3 * 12  # one record per call of the full mode
     if importlib.util.find_spec("matplotlib") is None:
         assert "matplotlib is not installed" in result.stderr and not png.exists()
     else:
