@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from certs import PKIError
+from gateway.audit import AuditError
 from gateway.errors import StartupError
 from gateway.signing import SigningError
+from gateway.state import StateConfigError
 from masking import MaskingError
 
-USER_ERRORS: tuple[type[Exception], ...] = (StartupError, MaskingError, PKIError, SigningError, OSError)
+USER_ERRORS: tuple[type[Exception], ...] = (
+    StartupError, AuditError, StateConfigError, MaskingError, PKIError, SigningError, OSError,
+)
 
 
 def format_error(exc: Exception) -> str:
