@@ -1,9 +1,10 @@
 """``coloan-gw bench``: what the gateway costs, side by side with a direct call and a bare extra hop.
 
-Three modes in one run, on loopback with mTLS and the same Faker ``AssessCredit``
+Four modes in one run, on loopback with mTLS and the same Faker ``AssessCredit``
 applications: ``direct`` (SDK client to the bank), ``passthrough`` (through a gateway
-process with every policy stage off) and ``full`` (every stage on, the gateway-only
-bank). Each server is its own process, so CPU per call is measured per process::
+process with every policy stage off), ``full`` (every stage on, the gateway-only bank)
+and ``full-noaudit`` (the same, with the audit log off: what the audit log costs).
+Each server is its own process, so CPU per call is measured per process::
 
     report = run(quick_options())
     render(report, Console())

@@ -1,8 +1,8 @@
 """The platform's client in each mode, as one awaitable ``AssessCredit`` call.
 
 ``direct`` and ``passthrough``: a plain stub on an mTLS channel with the platform's
-certificate; nothing is signed, since nothing on that path verifies. ``full``: the
-partner SDK as a platform engineer uses it (``PartnerChannel`` and
+certificate; nothing is signed, since nothing on that path verifies. ``full`` and
+``full-noaudit``: the partner SDK as a platform engineer uses it (``PartnerChannel`` and
 ``SigningInterceptor``: sign each request, verify each response).
 """
 
@@ -18,6 +18,7 @@ from certs import load_credentials
 from coloan.v1 import credit_pb2 as c
 from coloan.v1 import credit_pb2_grpc
 from gateway._workspace import Workspace
+from gateway.bench._model import SIGNED_MODES
 from gateway.sdk import PartnerChannel, SigningInterceptor, channel_credentials
 
 Assess = Callable[[c.LoanApplication], Awaitable[Any]]
@@ -42,4 +43,4 @@ async def _sdk(ws: Workspace, target: str) -> AsyncIterator[Assess]:
 
 def client(ws: Workspace, mode: str, target: str) -> Any:
     """``async with client(...) as assess``: ``await assess(application)`` makes one call."""
-    return _sdk(ws, target) if mode == "full" else _plain(ws, target)
+    return _sdk(ws, target) if mode in SIGNED_MODES else _plain(ws, target)

@@ -1,10 +1,11 @@
-"""The bench deployment on loopback: a fresh workspace, the bank process and two gateway processes.
+"""The bench deployment on loopback: a fresh workspace, the bank process and three gateway processes.
 
-The pass-through gateway and the full gateway share one workspace and one bank
-process. Each gateway process has its own config file (``<name>.toml``), writes its
-own access log (a real cost of the gateway) and has its own audit directory
-(``audit/<name>``: a second writer on one directory is refused by the log's lock);
-all run with admission limits raised far above what the bench sends.
+The pass-through gateway, the full gateway and the full gateway with its audit log
+off share one workspace and one bank process. Each gateway process has its own
+config file (``<name>.toml``), writes its own access log (a real cost of the gateway)
+and has its own audit directory (``audit/<name>``: a second writer on one directory
+is refused by the log's lock); all run with admission limits raised far above what
+the bench sends.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from gateway._workspace import Workspace, create, write_config
 from gateway.bench._errors import BenchError
+from gateway.bench._model import GATEWAY_MODES
 from gateway.bench._procs import Child, spawn, stop
 
 LIMITS = {"rate_per_s": 1_000_000, "burst": 1_000_000, "max_in_flight": 4_096, "breaker_failures": 1_000,
@@ -90,7 +92,7 @@ def deployed(root: Path, state: str | None = None) -> Iterator[Stack]:
         stack.callback(stop, bank)
         upstream = {"passthrough": f"127.0.0.1:{bank.ports[0]}"}
         gateways: dict[str, Child] = {}
-        for mode in ("passthrough", "full"):
+        for mode in GATEWAY_MODES:
             gateways[mode] = start_gateway(ws, mode, upstream.get(mode, gated_address(bank)), state=state)
             stack.callback(stop, gateways[mode])
         yield Stack(ws, bank, gateways, state)

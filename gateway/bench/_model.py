@@ -6,7 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MODES = ("direct", "passthrough", "full")
+MODES = ("direct", "passthrough", "full", "full-noaudit")
+GATEWAY_MODES = MODES[1:]  # the modes served by a gateway process, one process each
+SIGNED_MODES = ("full", "full-noaudit")  # every stage on: the SDK signs, the gateway-only bank answers
+AUDIT_FSYNC = "batch"  # the fsync policy the gateway opens its audit log with (AuditLog's default)
+AUDIT_ACK = "group commit, a record is acknowledged after its batch's fdatasync"  # what "batch" means
 PROCESSES = ("client", "gateway", "bank")
 DEFAULT_REQUESTS = {1: 300, 8: 1_000, 32: 2_000}
 QUICK_REQUESTS = {1: 40, 8: 120, 32: 200}
@@ -95,7 +99,7 @@ class Sample:
 
 @dataclass(frozen=True)
 class Level:
-    """The three modes at one concurrency level, and how they compare."""
+    """Every mode at one concurrency level, and how they compare."""
 
     level: int
     samples: Mapping[str, Sample]

@@ -34,7 +34,7 @@ def plot(levels: Sequence[Level], path: Path) -> str | None:
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small")
-    fig.suptitle("coloan-gw bench: AssessCredit, direct vs pass-through vs full gateway")
+    fig.suptitle("coloan-gw bench: AssessCredit, direct vs pass-through vs full gateway (audit on and off)")
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return None

@@ -6,6 +6,7 @@ import math
 import os
 import platform
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -13,11 +14,11 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from gateway.bench._model import MODES, PROCESSES, Level, Profile, Report, Sample, Verdict
+from gateway.bench._model import AUDIT_ACK, AUDIT_FSYNC, MODES, PROCESSES, Level, Profile, Report, Sample, Verdict
 
 THROUGHPUT_TARGET = 0.75  # full >= 0.75 x pass-through requests/s at concurrency 8
 ADDED_P50_TARGET_MS = 2.0  # full p50 - direct p50 at concurrency 1
-LABELS = {"direct": "direct", "passthrough": "pass-through", "full": "full"}
+LABELS = {"direct": "direct", "passthrough": "pass-through", "full": "full", "full-noaudit": "full, audit off"}
 
 
 def _at(levels: Sequence[Level], n: int) -> Level | None:
@@ -37,10 +38,22 @@ def verdicts(levels: Sequence[Level]) -> tuple[Verdict, ...]:
     )
 
 
-def environment() -> dict[str, str]:
+def filesystem(path: Path) -> str:
+    """The type of the filesystem holding ``path`` (where the audit log fsyncs), from /proc/mounts; "unknown"."""
+    try:
+        mounts = [line.split()[1:3] for line in Path("/proc/mounts").read_text().splitlines()]
+    except OSError:
+        return "unknown"
+    where = str(path.resolve())
+    held = [(point, kind) for point, kind in mounts if where == point or where.startswith(point.rstrip("/") + "/")]
+    return max(held, key=lambda m: len(m[0]))[1] if held else "unknown"
+
+
+def environment(workspace: Path | None = None) -> dict[str, str]:
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    return {"python": platform.python_version(), "grpcio": grpc.__version__, "cpus": str(os.cpu_count()),
-            "machine": platform.machine(), "load_average": load}
+    out = {"python": platform.python_version(), "grpcio": grpc.__version__, "cpus": str(os.cpu_count()),
+           "machine": platform.machine(), "load_average": load}
+    return out if workspace is None else {**out, "workspace_filesystem": filesystem(workspace)}
 
 
 def _us(value: float | None) -> str:
@@ -72,6 +85,9 @@ RATIOS: tuple[tuple[str, Callable[[Level], str]], ...] = (
     ("full p50 over direct", lambda lv: f"{lv.added_p50_ms('full', 'direct'):+.2f} ms"),
     ("pass-through p50 over direct", lambda lv: f"{lv.added_p50_ms('passthrough', 'direct'):+.2f} ms"),
     ("gateway CPU/call full / pass-through", lambda lv: f"{lv.cpu_ratio('gateway', 'full', 'passthrough'):.2f}"),
+    ("full (audit on) / full (audit off) requests/s", lambda lv: f"{lv.throughput_ratio('full', 'full-noaudit'):.2f}"),
+    ("full (audit on) p50 over audit off", lambda lv: f"{lv.added_p50_ms('full', 'full-noaudit'):+.2f} ms"),
+    ("gateway CPU/call audit on / off", lambda lv: f"{lv.cpu_ratio('gateway', 'full', 'full-noaudit'):.2f}"),
 )
 
 
@@ -130,9 +146,13 @@ def _level_json(lv: Level) -> dict[str, Any]:
             "ratios": {"full_over_passthrough": round(lv.throughput_ratio("full", "passthrough"), 4),
                        "full_over_direct": round(lv.throughput_ratio("full", "direct"), 4),
                        "passthrough_over_direct": round(lv.throughput_ratio("passthrough", "direct"), 4),
-                       "gateway_cpu_full_over_passthrough": round(lv.cpu_ratio("gateway", "full", "passthrough"), 4)},
+                       "gateway_cpu_full_over_passthrough": round(lv.cpu_ratio("gateway", "full", "passthrough"), 4),
+                       "full_over_full_noaudit": round(lv.throughput_ratio("full", "full-noaudit"), 4),
+                       "gateway_cpu_full_over_full_noaudit": round(lv.cpu_ratio("gateway", "full", "full-noaudit"), 4)},
             "added_p50_ms": {"full": round(lv.added_p50_ms("full", "direct"), 3),
-                             "passthrough": round(lv.added_p50_ms("passthrough", "direct"), 3)}}
+                             "passthrough": round(lv.added_p50_ms("passthrough", "direct"), 3),
+                             "full_noaudit": round(lv.added_p50_ms("full-noaudit", "direct"), 3)},
+            "audit_added_p50_ms": round(lv.added_p50_ms("full", "full-noaudit"), 3)}
 
 
 def _profile_json(p: Profile) -> dict[str, Any]:
@@ -151,6 +171,7 @@ def to_json(report: Report) -> dict[str, Any]:
                     "rounds": o.rounds, "warmup": o.warmup, "messages": o.messages, "seed": o.seed, "quick": o.quick,
                     "state": o.state},
         "environment": dict(report.environment),
+        "audit": {"fsync": AUDIT_FSYNC, "acknowledged": AUDIT_ACK},
         "levels": [_level_json(lv) for lv in report.levels],
         "targets": [{"target": v.target, "observed": v.observed, "met": v.met} for v in report.verdicts],
         "notes": list(report.notes),

@@ -1,6 +1,7 @@
-"""A bench run: warm every mode, then measure each level in interleaved rounds of the three modes.
+"""A bench run: warm every mode, then measure each level in interleaved rounds of every mode.
 
-Interleaving (direct, pass-through, full, then the next round in a rotated order)
+Interleaving (direct, pass-through, full, full with the audit log off, then the next
+round in a rotated order)
 gives each mode the same share of whatever else the host is doing. A mode's CPU per
 process is read before and after each of its phases: the client's from
 ``time.process_time()``, the gateway's and the bank's from ``/proc``.
