@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import HealthCheck, settings
 from redis_server import PrivateRedis
 
 from gateway.fake import CoLendingFaker
