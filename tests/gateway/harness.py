@@ -168,6 +168,8 @@ class Deployment:
         self.run(down())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
+        if not self._thread.is_alive():
+            self._loop.close()
 
     # --- clients ---------------------------------------------------------------------------------
 
