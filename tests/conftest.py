@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, settings
-from redis_server import PrivateRedis
+from loopback import PrivateRedis
 
 from gateway.fake import CoLendingFaker
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from harness import Deployment
 
 from gateway._workspace import Workspace, create, write_config
 
@@ -14,6 +16,20 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     ws = create(tmp_path_factory.mktemp("gw") / "ws")
     write_config(ws, listen="127.0.0.1:0", upstreams={"bank": "127.0.0.1:1", "platform": "127.0.0.1:2"})
     return ws
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Workspace:
+    """A fresh workspace for one test module."""
+    return create(tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1]) / "ws")
+
+
+@pytest.fixture(scope="module")
+def dep(ws: Workspace) -> Iterator[Deployment]:
+    """Test bank, test platform and gateway on loopback for one test module."""
+    deployment = Deployment(ws).start()
+    yield deployment
+    deployment.stop()
 
 
 @pytest.fixture

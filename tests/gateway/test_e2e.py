@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 
 import grpc
 import pytest
@@ -21,18 +20,6 @@ from masking import Engine, Keyring
 
 pytestmark = pytest.mark.integration
 ASSESS = "/coloan.v1.CreditService/AssessCredit"
-
-
-@pytest.fixture(scope="module")
-def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    return create(tmp_path_factory.mktemp("e2e") / "ws")
-
-
-@pytest.fixture(scope="module")
-def dep(ws: Workspace) -> Iterator[Deployment]:
-    deployment = Deployment(ws).start()
-    yield deployment
-    deployment.stop()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import json
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 import grpc
 import pytest
 from harness import Deployment, rpc_error
+from loopback import free_port
 
 from coloan.v1 import credit_pb2_grpc
 from gateway._workspace import create
@@ -91,12 +91,6 @@ def test_an_unwritable_log_refuses_calls_and_service_resumes(tmp_path_factory: p
     assert verify_log(ws.audit_dir, ws.public_keys("gateway")).ok
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _start(config: Path) -> subprocess.Popen[str]:
     proc = subprocess.Popen([sys.executable, "-m", "gateway.cli", "serve", "--config", str(config)],
                             stderr=subprocess.PIPE, text=True)
@@ -108,7 +102,7 @@ def _start(config: Path) -> subprocess.Popen[str]:
 def test_sigkill_under_load_loses_no_acknowledged_record(tmp_path_factory: pytest.TempPathFactory) -> None:
     ws = create(tmp_path_factory.mktemp("audit-crash") / "ws")
     dep = Deployment(ws).start()  # its bank and platform serve the gateway process below
-    port = _port()
+    port = free_port()
     config = ws.root / "crash.toml"
     config.write_text(re.sub(r'listen = ".*"', f'listen = "127.0.0.1:{port}"', ws.config.read_text())
                       + '\n[audit]\ndir = "audit-crash"\n')

@@ -4,7 +4,6 @@ refused, concurrent duplicates reach the bank once."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import grpc
 import pytest
@@ -17,18 +16,6 @@ from gateway.fake import CoLendingFaker
 from gateway.sdk import PartnerChannel, SigningInterceptor, idempotency_metadata
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    return create(tmp_path_factory.mktemp("idem") / "ws")
-
-
-@pytest.fixture(scope="module")
-def dep(ws: Workspace) -> Iterator[Deployment]:
-    deployment = Deployment(ws).start()
-    yield deployment
-    deployment.stop()
 
 
 def _drawdowns(dep: Deployment) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ssl
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,18 +24,6 @@ from masking import shipped_services
 pytestmark = pytest.mark.integration
 ASSESS = "/coloan.v1.CreditService/AssessCredit"
 METHODS = compile_methods(shipped_services())
-
-
-@pytest.fixture(scope="module")
-def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    return create(tmp_path_factory.mktemp("sec") / "ws")
-
-
-@pytest.fixture(scope="module")
-def dep(ws: Workspace) -> Iterator[Deployment]:
-    deployment = Deployment(ws).start()
-    yield deployment
-    deployment.stop()
 
 
 @pytest.fixture(scope="module")

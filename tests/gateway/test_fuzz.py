@@ -14,7 +14,7 @@ from harness import Deployment
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gateway._workspace import Workspace, create
+from gateway._workspace import Workspace
 from gateway.fake import CoLendingFaker
 from gateway.sdk import channel_credentials
 
@@ -23,11 +23,6 @@ ASSESS = "/coloan.v1.CreditService/AssessCredit"
 FUZZ = settings(max_examples=250, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 CODES: Counter[str] = Counter()
-
-
-@pytest.fixture(scope="module")
-def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    return create(tmp_path_factory.mktemp("fuzz") / "ws")
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import re
 import signal
-import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import grpc
@@ -16,25 +14,14 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from harness import SLOW_AMOUNT_FEN, Deployment
+from loopback import free_port
 
 from coloan.v1 import credit_pb2_grpc
-from gateway._workspace import Workspace, create
+from gateway._workspace import Workspace
 from gateway.fake import CoLendingFaker
 from gateway.sdk import PartnerChannel, SigningInterceptor, channel_credentials
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    return create(tmp_path_factory.mktemp("serve") / "ws")
-
-
-@pytest.fixture(scope="module")
-def dep(ws: Workspace) -> Iterator[Deployment]:
-    deployment = Deployment(ws).start()
-    yield deployment
-    deployment.stop()
 
 
 def test_health_reports_serving_for_the_gateway_and_each_service(dep: Deployment) -> None:
@@ -59,14 +46,8 @@ def test_reflection_lists_the_brokered_services(dep: Deployment) -> None:
     assert {"coloan.v1.CreditService", "coloan.v1.LoanEventService", "grpc.health.v1.Health"} <= dep.run(services())
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_sigterm_drains_in_flight_calls_and_exits_0(dep: Deployment, ws: Workspace) -> None:
-    port = _free_port()
+    port = free_port()
     config = ws.root / "serve.toml"
     text = re.sub(r'listen = ".*"', f'listen = "127.0.0.1:{port}"', ws.config.read_text())
     config.write_text(text + '\n[audit]\ndir = "audit-serve"\n')  # its own log: the deployment's is in use

@@ -4,40 +4,21 @@ from __future__ import annotations
 
 import re
 import signal
-import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from harness import Deployment
+from loopback import free_port
 
 from coloan.v1 import credit_pb2_grpc
-from gateway._workspace import Workspace, create
+from gateway._workspace import Workspace
 from gateway.cli import cli
 from gateway.fake import CoLendingFaker
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    return create(tmp_path_factory.mktemp("workers") / "ws")
-
-
-@pytest.fixture(scope="module")
-def dep(ws: Workspace) -> Iterator[Deployment]:
-    deployment = Deployment(ws).start()
-    yield deployment
-    deployment.stop()
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _config(ws: Workspace, listen: str, state: str = "sqlite:///workers.db") -> Path:
@@ -49,7 +30,7 @@ def _config(ws: Workspace, listen: str, state: str = "sqlite:///workers.db") -> 
 
 
 def test_workers_share_one_port_and_stop_together(dep: Deployment, ws: Workspace) -> None:
-    port = _port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "gateway.cli", "serve", "--config",
                              str(_config(ws, f"127.0.0.1:{port}")), "--workers", "2", "--grace", "5"],
                             stderr=subprocess.PIPE, text=True)

@@ -7,13 +7,13 @@ a scenario inside it.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from loopback import free_port
 
 from coloan.v1 import credit_pb2_grpc
 from gateway import _config
@@ -25,9 +25,7 @@ from gateway.sdk import PartnerChannel
 
 
 def free_address() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"127.0.0.1:{probe.getsockname()[1]}"
+    return f"127.0.0.1:{free_port()}"
 
 
 @dataclass(frozen=True)

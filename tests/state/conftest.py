@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from redis_server import SCRIPT, PrivateRedis, free_port, redis_sh
+from loopback import SCRIPT, PrivateRedis, free_port, redis_sh
 from signing import conftest as signing_conftest
 
 from gateway.signing import ManualClock

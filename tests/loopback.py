@@ -1,5 +1,5 @@
-"""A real, private redis-server for tests: ``scripts/redis.sh`` installs it with apt-get when it is
-missing and starts it on a free loopback port; nothing is skipped when it is absent."""
+"""What tests run on 127.0.0.1: free ports, and a real, private redis-server (``scripts/redis.sh``
+installs it with apt-get when it is missing; nothing is skipped when it is absent)."""
 
 from __future__ import annotations
 
