@@ -15,6 +15,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -96,7 +97,7 @@ def _connect(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
     except sqlite3.Error as exc:
         raise StateConfigError(f"{path}: cannot open the SQLite state file ({exc}); fix: check the path") from exc
     try:
-        _prepare(conn, path)
+        _prepare(conn, path, busy_timeout_ms)
     except BaseException:
         conn.close()
         raise
@@ -112,10 +113,23 @@ def _create_private(path: Path) -> None:
         raise StateConfigError(f"{path}: cannot create the state file ({exc.strerror}); fix: a writable path") from exc
 
 
-def _prepare(conn: sqlite3.Connection, path: Path) -> None:
+def _journal_wal(conn: sqlite3.Connection, path: Path, busy_timeout_ms: int) -> str:
+    """Switch to WAL; the switch needs the file to itself and does not wait in the busy handler, so
+    processes opening a new file at once retry it until the busy timeout."""
+    give_up = time.monotonic() + busy_timeout_ms / 1000
+    while True:
+        try:
+            return str(conn.execute("PRAGMA journal_mode=WAL").fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > give_up:
+                raise StateConfigError(f"{path}: not a usable SQLite state file ({exc}); fix: another path") from exc
+            time.sleep(0.02)
+
+
+def _prepare(conn: sqlite3.Connection, path: Path, busy_timeout_ms: int) -> None:
     """WAL, FULL sync, and the schema, created in one transaction if the file is new."""
+    mode = _journal_wal(conn, path, busy_timeout_ms)
     try:
-        mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
         conn.execute("PRAGMA synchronous=FULL")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version == 0:  # idempotent, so two processes creating it at once is harmless

@@ -75,13 +75,19 @@ def test_threads_racing_through_two_replicas_win_each_nonce_and_key_once(
 def test_processes_racing_on_the_same_state_win_each_nonce_and_key_once(url: str, prefix: str) -> None:
     workers = [subprocess.Popen([sys.executable, str(WORKER), url, prefix, str(ATTEMPTS)], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, text=True) for _ in range(PROCESSES)]
-    for worker in workers:
-        assert worker.stdout is not None and worker.stdout.readline() == "ready\n"
-    for worker in workers:
-        assert worker.stdin is not None
-        worker.stdin.write("go\n")
-        worker.stdin.flush()
-    results = [json.loads(worker.communicate(timeout=60)[0]) for worker in workers]
+    try:
+        for worker in workers:
+            assert worker.stdout is not None and worker.stdout.readline() == "ready\n"
+        for worker in workers:
+            assert worker.stdin is not None
+            worker.stdin.write("go\n")
+            worker.stdin.flush()
+        results = [json.loads(worker.communicate(timeout=60)[0]) for worker in workers]
+    finally:
+        for worker in workers:  # a failed start must not leave processes or pipes behind
+            if worker.poll() is None:
+                worker.kill()
+            worker.communicate()
     assert all(worker.returncode == 0 for worker in workers)
     for kind in ("fresh", "claimed"):
         won = sorted(i for result in results for i in result[kind])
