@@ -120,7 +120,7 @@ def _journal_wal(conn: sqlite3.Connection, path: Path, busy_timeout_ms: int) -> 
     while True:
         try:
             return str(conn.execute("PRAGMA journal_mode=WAL").fetchone()[0])
-        except sqlite3.OperationalError as exc:
+        except sqlite3.Error as exc:
             if "locked" not in str(exc) or time.monotonic() > give_up:
                 raise StateConfigError(f"{path}: not a usable SQLite state file ({exc}); fix: another path") from exc
             time.sleep(0.02)
