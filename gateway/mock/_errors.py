@@ -28,19 +28,19 @@ class Malformed(LendingError):
 
 
 class UnknownDecision(LendingError):
-    pass
+    """The drawdown names a decision this bank never made."""
 
 
 class NotApproved(LendingError):
-    pass
+    """The decision was not an approval."""
 
 
 class OverLine(LendingError):
-    pass
+    """The amount is over the approved credit line."""
 
 
 class AlreadyDrawn(LendingError):
-    pass
+    """The decision was already drawn down under another idempotency key."""
 
 
 class KeyReused(LendingError):

@@ -21,7 +21,7 @@ NOW = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
 
 
 class Aborted(Exception):
-    pass
+    """What the fake context raises where grpc would abort the call."""
 
 
 class Context:
