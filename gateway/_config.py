@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from coloan.policy.v1 import options_pb2 as opts
 from gateway.errors import ConfigError, ConfigProblem
 
+PARTNER_LIMITS = ("rate_per_s", "burst", "max_in_flight")  # [limits] settings a partner may override
 ROLES = {"platform": opts.ROLE_PLATFORM, "bank": opts.ROLE_BANK, "ops": opts.ROLE_OPS}
 AUDIENCES = {"BANK": opts.BANK, "PLATFORM": opts.PLATFORM, "LOG": opts.LOG}
 
@@ -30,6 +31,7 @@ class Partner:
     spiffe_id: str
     signing_keys: dict[str, Path]
     upstream: str | None
+    limits: dict[str, int] = field(default_factory=dict)  # this partner's own rate_per_s, burst, max_in_flight
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,10 @@ class GatewayConfig:
     def partner(self, name: str) -> Partner:
         return next(p for p in self.partners if p.name == name)
 
+    def limit(self, partner: Partner, name: str) -> int:
+        """One of the partner's admission limits: its own setting, else the [limits] default."""
+        return int(partner.limits.get(name, getattr(self.limits, name)))
+
 
 class _Reader:
     """Reads typed values from the parsed TOML, collecting problems instead of stopping at the first."""
@@ -129,10 +135,12 @@ def _partner(r: _Reader, i: int, table: dict[str, Any]) -> Partner | None:
     keys = r.get(table, where, "signing_keys", dict, check=bool,
                  fix="add [partners.signing_keys] with \"<key id>\" = \"<public key PEM path>\"")
     upstream = r.get(table, where, "upstream", str, None)
+    own = {k: r.get(table, where, k, int, None, check=lambda v: v > 0) for k in PARTNER_LIMITS}
     if None in (name, role, audience, spiffe, keys):
         return None
-    return Partner(name, ROLES[role], AUDIENCES[audience], spiffe,
-                   {k: r.path(v) for k, v in keys.items()}, upstream)  # type: ignore[misc]
+    paths = {k: r.path(v) or Path() for k, v in keys.items()}
+    return Partner(name, ROLES[role], AUDIENCES[audience], spiffe, paths, upstream,
+                   {k: v for k, v in own.items() if v is not None})
 
 
 def _files(r: _Reader, config: GatewayConfig) -> None:

@@ -119,8 +119,8 @@ class Gateway:
         self._upstreams: dict[str, Upstream] = dict(upstreams) if upstreams is not None else {
             p.name: GrpcUpstream(p.upstream, self._source) for p in config.partners if p.upstream}
         lim = config.limits
-        self._limits = {p.name: (TokenBucket(lim.rate_per_s, lim.burst), InFlight(lim.max_in_flight))
-                        for p in config.partners}
+        self._limits = {p.name: (TokenBucket(config.limit(p, "rate_per_s"), config.limit(p, "burst")),
+                                 InFlight(config.limit(p, "max_in_flight"))) for p in config.partners}
         self.health = health_aio.HealthServicer()
         self._pending_health: set[asyncio.Future[None]] = set()
         self.breakers = {name: CircuitBreaker(BreakerPolicy(lim.breaker_failures, lim.breaker_reset_s),

@@ -51,6 +51,16 @@ def test_each_problem_names_file_key_and_fix(config_text: str, write: Callable[[
         _config.load(path)
 
 
+def test_a_partner_may_have_its_own_limits(config_text: str, write: Callable[[str], Path]) -> None:
+    text = config_text.replace('role = "bank"', 'role = "bank"\nrate_per_s = 20\nmax_in_flight = 4', 1)
+    config = _config.load(write(text + "\n[limits]\nrate_per_s = 300\n"))
+    bank, platform = config.partner("bank"), config.partner("platform")
+    assert [config.limit(bank, k) for k in ("rate_per_s", "burst", "max_in_flight")] == [20, 1_000, 4]
+    assert [config.limit(platform, k) for k in ("rate_per_s", "burst", "max_in_flight")] == [300, 1_000, 128]
+    problems = _config.check(write(config_text.replace('role = "bank"', 'role = "bank"\nburst = 0', 1)))
+    assert [p.key for p in problems] == ["partners[1].burst"]
+
+
 def test_all_problems_are_reported_at_once(config_text: str, write: Callable[[str], Path]) -> None:
     text = config_text.replace('role = "bank"', 'role = "x"').replace('audience = "PLATFORM"', 'audience = "y"')
     path = write(text)
